@@ -1,0 +1,36 @@
+"""The one place that decides which flavour of lake and warehouse is bound (from `CAPSTONE_ENV`)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
+from capstone_assets.resources.lake import Lake, LocalLake, S3Lake
+from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
+from capstone_assets.resources.warehouse import Warehouse
+from capstone_assets.settings import Settings
+
+__all__ = ["Lake", "Warehouse", "build_resources", "DuckDBWarehouse", "RedshiftWarehouse", "LocalLake", "S3Lake"]
+
+
+def build_lake(settings: Settings) -> Lake:
+    if settings.is_local:
+        return LocalLake(root=str(settings.lake_dir.resolve()))
+    return S3Lake(bucket=settings.s3_bucket, prefix=settings.s3_prefix, endpoint_url=settings.s3_endpoint_url)
+
+
+def build_warehouse(settings: Settings) -> Warehouse:
+    if settings.is_local:
+        return DuckDBWarehouse(path=str(settings.duckdb_path.resolve()), lock_timeout_seconds=settings.duckdb_lock_timeout_seconds)
+    return RedshiftWarehouse(
+        host=settings.redshift_host,
+        port=settings.redshift_port,
+        database=settings.redshift_database,
+        user=settings.redshift_user,
+        password=dg.EnvVar("CAPSTONE_REDSHIFT_PASSWORD"),
+        iam_role=settings.redshift_iam_role,
+    )
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    return {"lake": build_lake(settings), "warehouse": build_warehouse(settings)}

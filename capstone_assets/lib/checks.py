@@ -1,0 +1,131 @@
+"""Data-quality checks as data: each names its rule and holds a query for the rows that break it.
+
+A check passes when its bad-rows query returns no row; a sample of the rows that broke it goes into
+the result's metadata. `{table}` is the checked table; `{scope}` restricts partitioned tables to the
+partitions this run wrote (unpartitioned tables: `1 = 1`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import dagster as dg
+
+from capstone_assets.lib.sql import ident, qualified
+from capstone_assets.resources.warehouse import Params, Warehouse
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    bad_rows: str
+    description: str
+    blocking: bool = True
+    warn_only: bool = False
+
+    def spec(self, asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
+        return dg.AssetCheckSpec(self.name, asset=asset_key, description=self.description, blocking=self.blocking)
+
+    def evaluate(self, warehouse: Warehouse, table: str, scope: str = "1 = 1", params: Params = ()) -> dg.AssetCheckResult:
+        bad_rows = self.bad_rows.format(table=table, scope=scope)
+        scope_params = list(params) * self.bad_rows.count("{scope}")
+        count = warehouse.query(f"SELECT COUNT(*) FROM ({bad_rows}) AS bad_rows", scope_params)[0][0]
+        metadata: dict[str, Any] = {"bad_rows": dg.MetadataValue.int(int(count)), "rule": dg.MetadataValue.text(self.description)}
+        if count:
+            columns, rows = warehouse.query_columns(f"{bad_rows} LIMIT {SAMPLE_ROWS}", scope_params)
+            metadata["sample"] = dg.MetadataValue.md(markdown_table(columns, rows))
+        return dg.AssetCheckResult(
+            check_name=self.name,
+            passed=count == 0,
+            metadata=metadata,
+            severity=dg.AssetCheckSeverity.WARN if self.warn_only else dg.AssetCheckSeverity.ERROR,
+        )
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[tuple]) -> str:
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")[:120]
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def not_empty() -> Check:
+    return Check(
+        "not_empty",
+        "SELECT COUNT(*) AS row_count FROM {table} WHERE {scope} HAVING COUNT(*) = 0",
+        "the table (or each partition written) has at least one row",
+    )
+
+
+def not_null(column: str) -> Check:
+    return Check(
+        f"{column}_not_null",
+        f"SELECT * FROM {{table}} WHERE {{scope}} AND {ident(column)} IS NULL",
+        f"{column} is never null",
+    )
+
+
+def unique(columns: Sequence[str]) -> Check:
+    cols = ", ".join(ident(c) for c in columns)
+    return Check(
+        f"{'_'.join(columns)}_unique",
+        f"SELECT {cols}, COUNT(*) AS copies FROM {{table}} GROUP BY {cols} HAVING COUNT(*) > 1",
+        f"no two rows share ({', '.join(columns)}) anywhere in the table",
+    )
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key: `column` must exist as `ref_column` of `ref_schema.ref_table`."""
+
+    column: str
+    ref_schema: str
+    ref_table: str
+    ref_column: str | None = None
+
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.ref_schema, self.ref_table])
+
+
+def references(ref: Reference) -> Check:
+    target = ref.ref_column or ref.column
+    return Check(
+        f"{ref.column}_in_{ref.ref_table}",
+        f"SELECT * FROM {{table}} AS t WHERE {{scope}} AND t.{ident(ref.column)} IS NOT NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {qualified(ref.ref_schema, ref.ref_table)} AS d WHERE d.{ident(target)} = t.{ident(ref.column)})",
+        f"every {ref.column} exists in {ref.ref_schema}.{ref.ref_table}.{target}",
+    )
+
+
+def between(column: str, low: Any, high: Any, blocking: bool = False) -> Check:
+    return Check(
+        f"{column}_between_{low}_and_{high}".replace("-", "minus_").replace(".", "_"),
+        f"SELECT * FROM {{table}} WHERE {{scope}} AND ({ident(column)} < {low!r} OR {ident(column)} > {high!r})",
+        f"{column} lies between {low} and {high}",
+        blocking=blocking,
+    )
+
+
+def in_partition_month(column: str) -> Check:
+    col = ident(column)
+    return Check(
+        f"{column}_in_partition_month",
+        f'SELECT * FROM {{table}} WHERE {{scope}} AND ({col} < "month" OR {col} >= DATEADD(month, 1, "month"))',
+        f"{column} falls inside the row's month partition",
+    )
+
+
+def expectation(name: str, sql: str, expected: Any, description: str = "", blocking: bool = False) -> Check:
+    """The classic `DataQualityOperator` pair: `sql` returns one value that must equal `expected`."""
+    return Check(
+        name,
+        f"SELECT actual FROM (SELECT ({sql}) AS actual) AS q WHERE actual IS NULL OR actual <> {expected!r}",
+        description or f"{sql} returns {expected!r}",
+        blocking=blocking,
+    )

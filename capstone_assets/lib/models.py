@@ -1,0 +1,132 @@
+"""The one factory for modelled tables and views: a `ModelSpec` plus its SELECT file in, an asset out.
+
+Dependencies and column lineage are read from the SELECT itself, so adding a table is one SQL file
+and one spec line.
+"""
+
+
+import functools
+from typing import Any
+
+import dagster as dg
+import sqlglot
+from sqlglot import exp
+from sqlglot.lineage import lineage
+
+from capstone_assets.lib import checks as c
+from capstone_assets.lib import statements as st
+from capstone_assets.lib.partitions import run_partitions
+from capstone_assets.lib.results import evaluate_checks, scope_filter, table_metadata
+from capstone_assets.lib.specs import ModelSpec
+from capstone_assets.lib.sql import SQL_DIR, ident, qualified, read_sql, sql_path
+from capstone_assets.lib.staging import WAREHOUSE_POOL
+from capstone_assets.resources.warehouse import Warehouse
+
+
+@functools.cache
+def source_tables(group: str, name: str) -> tuple[dg.AssetKey, ...]:
+    """Every schema-qualified table the SELECT reads, as asset keys."""
+    tree = sqlglot.parse_one(read_sql(group, name), read="redshift")
+    keys = {dg.AssetKey([t.db, t.name]) for t in tree.find_all(exp.Table) if t.db}
+    return tuple(sorted(keys, key=lambda k: k.to_user_string()))
+
+
+def default_checks(spec: ModelSpec) -> list[c.Check]:
+    checks = [c.not_empty()]
+    checks += [c.not_null(key) for key in spec.keys]
+    if spec.keys:
+        checks.append(c.unique(spec.keys))
+    checks += [c.references(ref) for ref in spec.references]
+    checks += [c.in_partition_month(column) for column in spec.in_month]
+    return checks + list(spec.checks)
+
+
+def column_lineage(warehouse: Warehouse, spec: ModelSpec) -> dg.TableColumnLineage | None:
+    select = read_sql(spec.group, spec.name)
+    schema: dict[str, dict[str, dict[str, str]]] = {}
+    for key in source_tables(spec.group, spec.name):
+        db, table = key.path
+        schema.setdefault(db, {})[table] = dict(warehouse.table_schema(db, table))
+    deps_by_column: dict[str, list[dg.TableColumnDep]] = {}
+    for column, _ in warehouse.table_schema(spec.group, spec.name):
+        try:
+            node = lineage(column, select, schema=schema, dialect="redshift")
+        except Exception:  # a column sqlglot cannot trace (e.g. a window over *) simply has no lineage entry
+            continue
+        deps = {
+            (leaf.source.db, leaf.source.name, leaf.name.split(".")[-1])
+            for leaf in node.walk()
+            if not leaf.downstream and isinstance(leaf.source, exp.Table) and leaf.source.db
+        }
+        if deps:
+            deps_by_column[column] = [dg.TableColumnDep(asset_key=[db, t], column_name=col) for db, t, col in sorted(deps)]
+    return dg.TableColumnLineage(deps_by_column=deps_by_column) if deps_by_column else None
+
+
+def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[str, list[Any]]]:
+    target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
+    where, params = scope
+    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}", [])
+    if spec.kind == "view":
+        return [create_schema, (st.create_view(target, select), [])]
+    if spec.mode == "replace" and spec.partitions is None:
+        return [create_schema, (st.drop("TABLE", target), []),
+                (st.create_table_as(target, select, spec.distribution, spec.sort_key), [])]
+    staged = "_model_rows"
+    steps = [create_schema, (st.create_table_as(staged, st.select_all(f"({select}) AS q", where), temporary=True), params)]
+    if spec.mode == "upsert":
+        steps.append((st.delete_matching(target, staged, spec.keys), []))
+    else:
+        steps.append((st.delete_where(target, where), params))
+    steps.append((st.insert_select(target, st.select_all(staged)), []))
+    return steps
+
+
+def ensure_model_table(warehouse: Warehouse, spec: ModelSpec) -> None:
+    if spec.kind == "table" and (spec.mode != "replace" or spec.partitions) and not warehouse.table_exists(spec.group, spec.name):
+        target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
+        empty = st.select_all(f"({select}) AS q", "1 = 0")
+        warehouse.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}",
+                          st.create_table_as(target, empty, spec.distribution, spec.sort_key))
+
+
+def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks: list[c.Check],
+                  warehouse: Warehouse) -> dg.MaterializeResult:
+    partitions = run_partitions(context, spec.partitions)
+    scope = scope_filter(partitions)
+    ensure_model_table(warehouse, spec)
+    warehouse.execute(*statements_for(spec, scope))
+    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
+    metadata = table_metadata(warehouse, spec.group, spec.name, scope)
+    lineage_ = column_lineage(warehouse, spec)
+    if lineage_:
+        metadata["dagster/column_lineage"] = lineage_
+    if spec.extra_metadata:
+        metadata.update(spec.extra_metadata(warehouse))
+    return dg.MaterializeResult(metadata=metadata, check_results=results)
+
+
+def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
+    checks = default_checks(spec)
+
+    @dg.asset(
+        key=spec.key,
+        group_name=spec.group,
+        description=spec.description or None,
+        deps=source_tables(spec.group, spec.name),
+        partitions_def=spec.partitions,
+        backfill_policy=dg.BackfillPolicy.single_run() if spec.partitions else None,
+        check_specs=[check.spec(spec.key) for check in checks],
+        kinds={"sql", spec.kind},
+        pool=WAREHOUSE_POOL,
+        metadata={
+            "dagster/table_name": f"{spec.group}.{spec.name}",
+            "sql_file": str(sql_path(spec.group, spec.name).relative_to(SQL_DIR.parent)),
+            "load_mode": spec.mode if spec.kind == "table" else "view",
+        },
+    )
+    def model(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.session():
+            return materialize_model(context, spec, checks, warehouse)
+
+    return model

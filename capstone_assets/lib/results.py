@@ -1,0 +1,52 @@
+"""What every asset reports: row count, column schema, check results over the partitions it wrote."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import dagster as dg
+
+from capstone_assets.lib.checks import Check
+from capstone_assets.lib.sql import Column, ident, qualified
+from capstone_assets.resources.warehouse import Warehouse
+
+Scope = tuple[str, list[Any]]
+
+
+def scope_filter(partitions: Sequence[dict[str, Any]]) -> Scope:
+    """SQL selecting the rows of the given partitions (`1 = 1` for an unpartitioned table)."""
+    if not partitions or not partitions[0]:
+        return "1 = 1", []
+    clauses, params = [], []
+    for partition in partitions:
+        clauses.append("(" + " AND ".join(f"{ident(name)} = %s" for name in partition) + ")")
+        params.extend(partition.values())
+    return "(" + " OR ".join(clauses) + ")", params
+
+
+def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(c.name, c.redshift_type.lower(), constraints=dg.TableColumnConstraints(nullable=not c.not_null))
+            for c in columns
+        ]
+    )
+
+
+def live_column_schema(warehouse: Warehouse, schema: str, table: str) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name, data_type.lower()) for name, data_type in warehouse.table_schema(schema, table)])
+
+
+def table_metadata(warehouse: Warehouse, schema: str, table: str, scope: Scope = ("1 = 1", [])) -> dict[str, Any]:
+    where, params = scope
+    rows = warehouse.query(f"SELECT COUNT(*) FROM {qualified(schema, table)} WHERE {where}", params)[0][0]
+    return {
+        "dagster/row_count": dg.MetadataValue.int(int(rows)),
+        "dagster/column_schema": live_column_schema(warehouse, schema, table),
+        "dagster/table_name": f"{schema}.{table}",
+    }
+
+
+def evaluate_checks(warehouse: Warehouse, schema: str, table: str, checks: Sequence[Check], scope: Scope) -> list[dg.AssetCheckResult]:
+    where, params = scope
+    return [check.evaluate(warehouse, qualified(schema, table), where, params) for check in checks]

@@ -1,0 +1,89 @@
+"""SQL files (Redshift dialect) and the one translation step to DuckDB.
+
+`sql/<group>/<table>.sql` holds either a table's DDL (`CREATE TABLE ...`, for loaded tables)
+or the `SELECT` that defines a modelled table or view. DuckDB runs the same text through
+sqlglot, cached per statement.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlglot
+from sqlglot import exp
+
+from capstone_assets.settings import IDENTIFIER
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+
+
+class UnsafeIdentifierError(ValueError):
+    """A schema, table, column or degree name failed validation; no SQL was run."""
+
+
+def ident(name: str) -> str:
+    """Validate a project-controlled identifier and return it double-quoted."""
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        raise UnsafeIdentifierError(
+            f"refusing identifier {name!r}: names must match {IDENTIFIER.pattern}"
+        )
+    return f'"{name}"'
+
+
+def qualified(schema: str, table: str) -> str:
+    return f"{ident(schema)}.{ident(table)}"
+
+
+def sql_path(group: str, name: str) -> Path:
+    ident(group)
+    ident(name)
+    return SQL_DIR / group / f"{name}.sql"
+
+
+@functools.cache
+def read_sql(group: str, name: str) -> str:
+    path = sql_path(group, name)
+    if not path.exists():
+        raise FileNotFoundError(f"no SQL file for {group}.{name}: expected {path}")
+    return path.read_text(encoding="utf-8").strip().rstrip(";").strip()
+
+
+@functools.cache
+def to_dialect(sql: str, dialect: str) -> str:
+    """Translate one Redshift statement to `dialect` (identity for redshift)."""
+    if dialect == "redshift":
+        return sql
+    statements = sqlglot.transpile(sql, read="redshift", write=dialect)
+    if len(statements) != 1:
+        raise ValueError(f"expected exactly one SQL statement, got {len(statements)}: {sql[:80]}...")
+    return statements[0]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    redshift_type: str
+    duckdb_type: str
+    not_null: bool
+
+
+@functools.cache
+def table_columns(group: str, name: str) -> tuple[Column, ...]:
+    """Columns of a loaded table, parsed from its `CREATE TABLE` file: the single source of its schema."""
+    statement = sqlglot.parse_one(read_sql(group, name), read="redshift")
+    if not isinstance(statement, exp.Create) or not isinstance(statement.this, exp.Schema):
+        raise ValueError(f"{sql_path(group, name)} must hold a CREATE TABLE statement with a column list")
+    table = statement.this.this
+    if (table.db, table.name) != (group, name):
+        raise ValueError(f"{sql_path(group, name)} creates {table.db}.{table.name}, expected {group}.{name}")
+    columns = []
+    for definition in statement.this.expressions:
+        kind = definition.args["kind"]
+        engine_type = kind.copy()
+        if engine_type.is_type(*exp.DataType.TEXT_TYPES):
+            engine_type.set("expressions", [])
+        not_null = any(isinstance(c.kind, exp.NotNullColumnConstraint) for c in definition.constraints)
+        columns.append(Column(definition.name, kind.sql("redshift"), engine_type.sql("duckdb"), not_null))
+    return tuple(columns)

@@ -1,0 +1,104 @@
+"""The one factory for staged tables: a `StageSpec` in, an asset with its default checks out."""
+
+
+from typing import Sequence
+
+import dagster as dg
+
+from capstone_assets.lib import checks as c
+from capstone_assets.lib.loading import PartitionLoad, load_partition
+from capstone_assets.lib.partitions import describe, run_partitions
+from capstone_assets.lib.results import column_schema, evaluate_checks, scope_filter, table_metadata
+from capstone_assets.lib.specs import StageSpec, partition_columns
+from capstone_assets.lib.sql import qualified
+from capstone_assets.resources.lake import Lake, is_transient
+from capstone_assets.resources.warehouse import Warehouse
+
+WAREHOUSE_POOL = "warehouse"
+ROW_COUNT_CHECK = "row_count_matches_source"
+
+
+def default_checks(spec: StageSpec) -> list[c.Check]:
+    checks = [c.not_empty()]
+    checks += [c.not_null(key) for key in spec.keys]
+    if spec.keys:
+        checks.append(c.unique(spec.keys))
+    checks += [c.references(ref) for ref in spec.references]
+    checks += [c.in_partition_month(column) for column in spec.in_month]
+    return checks + list(spec.checks)
+
+
+def row_count_check(warehouse: Warehouse, spec: StageSpec, loads: Sequence[PartitionLoad]) -> dg.AssetCheckResult:
+    table, mismatches = qualified(spec.group, spec.name), []
+    for load in loads:
+        where, params = scope_filter([load.partition])
+        in_table = warehouse.query(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0][0]
+        expected = load.source_rows - len(load.rejected)
+        if in_table != expected:
+            mismatches.append(f"{describe(load.partition)}: {in_table} rows in the table, {expected} expected "
+                              f"({load.source_rows} in {len(load.files)} file(s) less {len(load.rejected)} rejected)")
+    return dg.AssetCheckResult(
+        check_name=ROW_COUNT_CHECK,
+        passed=not mismatches,
+        metadata={
+            "partitions_checked": len(loads),
+            "source_rows": sum(load.source_rows for load in loads),
+            "rejected_rows": sum(len(load.rejected) for load in loads),
+            "mismatches": dg.MetadataValue.md("\n".join(f"- {m}" for m in mismatches) or "none"),
+        },
+    )
+
+
+def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks: Sequence[c.Check], lake: Lake,
+                  warehouse: Warehouse) -> dg.MaterializeResult:
+    warehouse.ensure_table(spec.group, spec.name)
+    loads = []
+    for partition in run_partitions(context, spec.partitions):
+        try:
+            loads.append(load_partition(spec, partition, lake, warehouse, context.run_id))
+        except Exception as error:
+            if is_transient(error):
+                raise dg.RetryRequested(max_retries=3, seconds_to_wait=5) from error
+            raise
+        context.log.info(f"{spec.group}.{spec.name} {describe(partition)}: {loads[-1].rows} rows "
+                         f"from {len(loads[-1].files)} file(s), {len(loads[-1].rejected)} rejected")
+    scope = scope_filter([load.partition for load in loads])
+    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
+    results.append(row_count_check(warehouse, spec, loads))
+    metadata = table_metadata(warehouse, spec.group, spec.name, scope)
+    metadata["rows_loaded"] = sum(load.rows for load in loads)
+    metadata["rows_rejected"] = sum(len(load.rejected) for load in loads)
+    metadata["source_files"] = dg.MetadataValue.md("\n".join(f"- `{f.key}`" for load in loads for f in load.files[:50]))
+    return dg.MaterializeResult(metadata=metadata, check_results=results)
+
+
+def build_stage_asset(spec: StageSpec) -> dg.AssetsDefinition:
+    checks = default_checks(spec)
+    check_specs = [check.spec(spec.key) for check in checks]
+    check_specs.append(dg.AssetCheckSpec(
+        ROW_COUNT_CHECK, asset=spec.key, blocking=True,
+        description="each partition written holds exactly the data rows of its source files, less rejected rows",
+    ))
+
+    @dg.asset(
+        key=spec.key,
+        group_name=spec.group,
+        description=spec.description or f"Raw rows of `{spec.path}` ({spec.format}), with partition and source-file columns.",
+        partitions_def=spec.partitions,
+        backfill_policy=dg.BackfillPolicy.single_run() if spec.partitions else None,
+        deps=sorted({ref.asset_key for ref in spec.references}, key=str),
+        check_specs=check_specs,
+        kinds={"sql", spec.format},
+        pool=WAREHOUSE_POOL,
+        metadata={
+            "dagster/table_name": f"{spec.group}.{spec.name}",
+            "dagster/column_schema": column_schema(spec.columns),
+            "lake_path": spec.path,
+            "partition_columns": ", ".join(partition_columns(spec.partitions)) or "none",
+        },
+    )
+    def stage(context: dg.AssetExecutionContext, lake: Lake, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.session():
+            return materialize_stage(context, spec, checks, lake, warehouse)
+
+    return stage

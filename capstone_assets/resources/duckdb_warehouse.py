@@ -1,0 +1,168 @@
+"""The embedded warehouse: one DuckDB file.
+
+DuckDB allows one writing process per file, so every connection waits (bounded) for the lock
+instead of failing on it. Every connection runs in UTC.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+from pydantic import PrivateAttr
+
+from capstone_assets.lib.sql import ident, to_dialect
+from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.warehouse import (
+    LoadError,
+    LoadOutcome,
+    LoadRequest,
+    Params,
+    RejectedRow,
+    Transaction,
+    Warehouse,
+    too_many_rejects,
+)
+
+LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckDBTransaction(Transaction):
+    def __init__(self, connection: duckdb.DuckDBPyConnection):
+        self.connection = connection
+        self.last_columns: list[str] = []
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        self.connection.execute(to_dialect(sql, "duckdb"), list(params))
+
+    def query(self, sql: str, params: Params = ()) -> list[tuple]:
+        cursor = self.connection.execute(to_dialect(sql, "duckdb"), list(params))
+        self.last_columns = [d[0] for d in cursor.description or []]
+        return cursor.fetchall()
+
+
+class DuckDBWarehouse(Warehouse):
+    path: str
+    lock_timeout_seconds: float = 600.0
+
+    _session_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+
+    @property
+    def engine(self) -> str:
+        return "duckdb"
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        delay = 0.05
+        while True:
+            try:
+                connection = duckdb.connect(self.path)
+                connection.execute("SET TimeZone = 'UTC'")
+                return connection
+            except duckdb.IOException as error:
+                if not any(m in str(error) for m in LOCK_MESSAGES) or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 2.0)
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Hold one connection (and so the file's write lock) for the block; calls inside reuse it."""
+        if self._session_connection is not None:
+            yield
+            return
+        self._session_connection = self._connect()
+        try:
+            yield
+        finally:
+            self._session_connection.close()
+            self._session_connection = None
+
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._session_connection is not None:
+            yield self._session_connection
+            return
+        connection = self._connect()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[DuckDBTransaction]:
+        with self.connection() as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                yield DuckDBTransaction(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
+        with ExitStack() as stack:
+            paths = {obj.key: str(stack.enter_context(lake.local_file(obj.key))) for obj in request.files}
+            with self.transaction() as tx:
+                connection = tx.connection
+                connection.execute("CREATE OR REPLACE TEMP TABLE _load_files (path VARCHAR, key VARCHAR)")
+                connection.executemany("INSERT INTO _load_files VALUES (?, ?)", [(p, k) for k, p in paths.items()])
+                where, params = request.partition_filter()
+                tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
+                rows = self._insert(connection, request, list(paths.values()))
+                rejected = self._rejected(connection) if request.format == "csv" else []
+                if len(rejected) > request.max_rejected_rows:
+                    raise too_many_rejects(request, rejected)
+        return LoadOutcome(rows=rows, rejected=tuple(rejected))
+
+    def _source(self, request: LoadRequest, paths: list[str]) -> str:
+        files = "[" + ", ".join(_literal(p) for p in paths) + "]"
+        types = {column.name: column.duckdb_type for column in request.columns}
+        struct = "{" + ", ".join(f"{_literal(field)}: {_literal(types[column])}" for column, field in request.file_fields) + "}"
+        if request.format == "csv":
+            return (
+                f"read_csv({files}, header = true, columns = {struct}, auto_detect = false, delim = ',', "
+                "quote = '\"', escape = '\"', strict_mode = true, filename = true, store_rejects = true, "
+                "rejects_table = '_rejects', rejects_scan = '_reject_scans')"
+            )
+        json_format = "newline_delimited" if request.format == "ndjson" else "auto"
+        return f"read_json({files}, format = '{json_format}', columns = {struct}, filename = true)"
+
+    def _insert(self, connection: duckdb.DuckDBPyConnection, request: LoadRequest, paths: list[str]) -> int:
+        table_columns = [column for column, _ in request.file_fields] + list(request.partition) + ["_source_file"]
+        select_list = [
+            f"{ident(column)}" if request.format == "csv" else f'"{field}" AS {ident(column)}'
+            for column, field in request.file_fields
+        ]
+        select_list += ["?" for _ in request.partition] + ["f.key"]
+        sql = (
+            f"INSERT INTO {request.target} ({', '.join(ident(c) for c in table_columns)}) "
+            f"SELECT {', '.join(select_list)} FROM {self._source(request, paths)} AS r "
+            "JOIN _load_files AS f ON r.filename = f.path"
+        )
+        try:
+            result = connection.execute(sql, list(request.partition.values())).fetchone()
+        except duckdb.Error as error:
+            message = str(error)
+            for key, path in zip([k for k in request.files], paths):
+                message = message.replace(path, key.key)
+            raise LoadError(f"load of {request.schema}.{request.table} failed, nothing was changed: {message}") from None
+        return int(result[0]) if result else 0
+
+    @staticmethod
+    def _rejected(connection: duckdb.DuckDBPyConnection) -> list[RejectedRow]:
+        rows = connection.execute(
+            "SELECT f.key, e.line, e.column_name, e.error_type || ': ' || e.error_message, e.csv_line "
+            "FROM _rejects AS e JOIN _reject_scans AS s ON e.scan_id = s.scan_id AND e.file_id = s.file_id "
+            "JOIN _load_files AS f ON s.file_path = f.path ORDER BY f.key, e.line, e.column_idx"
+        ).fetchall()
+        return [RejectedRow(file=k, line=line, column=col, reason=reason, raw=raw) for k, line, col, reason, raw in rows]

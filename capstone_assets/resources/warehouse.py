@@ -1,0 +1,164 @@
+"""The warehouse interface shared by DuckDB (embedded default) and Redshift (production).
+
+All SQL handed to a warehouse is Redshift dialect with `%s` placeholders; the DuckDB flavour
+translates it. Bulk loads are the one engine-specific operation (`load`).
+"""
+
+from __future__ import annotations
+
+import abc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from capstone_assets.lib.sql import Column, ident, qualified, read_sql
+from capstone_assets.resources.lake import Lake, LakeObject
+
+Params = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    file: str
+    line: int | None
+    column: str | None
+    reason: str
+    raw: str | None = None
+
+    def describe(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line is not None else self.file
+        column = f", column {self.column!r}" if self.column else ""
+        return f"{where}{column}: {self.reason}"
+
+
+class LoadError(RuntimeError):
+    """A load was refused or rolled back; the table still holds its previous rows."""
+
+    def __init__(self, message: str, rejected: Sequence[RejectedRow] = ()):
+        super().__init__(message)
+        self.rejected = list(rejected)
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """Replace the rows matching `partition` (all rows if empty) with the rows of `files`."""
+
+    schema: str
+    table: str
+    columns: tuple[Column, ...]
+    file_fields: tuple[tuple[str, str], ...]  # (table column, field name in the file), in file order
+    format: str  # csv | ndjson | json
+    files: tuple[LakeObject, ...]
+    partition: dict[str, Any] = field(default_factory=dict)
+    max_rejected_rows: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def target(self) -> str:
+        return qualified(self.schema, self.table)
+
+    def partition_filter(self) -> tuple[str, list[Any]]:
+        if not self.partition:
+            return "1 = 1", []
+        clauses = [f"{ident(name)} = %s" for name in self.partition]
+        return " AND ".join(clauses), list(self.partition.values())
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    rows: int
+    rejected: tuple[RejectedRow, ...] = ()
+
+
+def too_many_rejects(request: LoadRequest, rejected: Sequence[RejectedRow]) -> LoadError:
+    shown = "; ".join(r.describe() for r in rejected[:5])
+    more = f" (and {len(rejected) - 5} more)" if len(rejected) > 5 else ""
+    return LoadError(
+        f"load of {request.schema}.{request.table} {request.partition or ''} rejected {len(rejected)} row(s), "
+        f"more than the {request.max_rejected_rows} allowed; nothing was changed. {shown}{more}",
+        rejected,
+    )
+
+
+class Transaction(abc.ABC):
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> None:
+        ...
+
+    @abc.abstractmethod
+    def query(self, sql: str, params: Params = ()) -> list[tuple]:
+        ...
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Runs Redshift-dialect SQL and bulk-loads lake files. Every write goes through a transaction."""
+
+    _ensured: set = PrivateAttr(default_factory=set)
+
+    @property
+    @abc.abstractmethod
+    def engine(self) -> str:
+        ...
+
+    @abc.abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        ...
+
+    @abc.abstractmethod
+    def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
+        """Atomically replace the request's partition with the files' rows, or raise LoadError."""
+        ...
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Group many calls on one connection where the engine benefits (DuckDB); a no-op otherwise."""
+        yield
+
+    def query(self, sql: str, params: Params = ()) -> list[tuple]:
+        with self.transaction() as tx:
+            return tx.query(sql, params)
+
+    def query_columns(self, sql: str, params: Params = ()) -> tuple[list[str], list[tuple]]:
+        """Rows plus their column names (for check samples and reports)."""
+        with self.transaction() as tx:
+            rows = tx.query(sql, params)
+            return list(getattr(tx, "last_columns", [])), rows
+
+    def execute(self, *statements: str | tuple[str, Params]) -> None:
+        """Run statements in one transaction."""
+        with self.transaction() as tx:
+            for statement in statements:
+                sql, params = (statement, ()) if isinstance(statement, str) else statement
+                tx.execute(sql, params)
+
+    def ensure_table(self, group: str, name: str) -> None:
+        """Create the schema and the table from its DDL file if they do not exist yet."""
+        if (group, name) in self._ensured:
+            return
+        if not self.table_exists(group, name):
+            self.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(group)}", read_sql(group, name))
+        self._ensured.add((group, name))
+
+    def table_exists(self, schema: str, table: str) -> bool:
+        rows = self.query(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            (schema, table),
+        )
+        return rows[0][0] > 0
+
+    def table_schema(self, schema: str, table: str) -> list[tuple[str, str]]:
+        return [
+            (name, data_type)
+            for name, data_type in self.query(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+                (schema, table),
+            )
+        ]
+
+    def row_count(self, schema: str, table: str, where: str = "1 = 1", params: Params = ()) -> int:
+        return self.query(f"SELECT COUNT(*) FROM {qualified(schema, table)} WHERE {where}", params)[0][0]

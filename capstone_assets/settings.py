@@ -1,0 +1,128 @@
+"""The only module that reads environment variables.
+
+Every setting is read once, validated, and turned into a `Settings` value. A missing or
+malformed setting raises `SettingsError` naming the variable; secret values are never read
+here (they reach the Redshift resource through `dagster.EnvVar`) and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+MONTH_START = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
+
+DEFAULT_DEGREES = ("data_science", "data_engineering", "machine_learning")
+SECRET_VARIABLES = ("CAPSTONE_REDSHIFT_PASSWORD",)
+REDSHIFT_VARIABLES = (
+    "CAPSTONE_REDSHIFT_HOST",
+    "CAPSTONE_REDSHIFT_DATABASE",
+    "CAPSTONE_REDSHIFT_USER",
+    "CAPSTONE_REDSHIFT_PASSWORD",
+    "CAPSTONE_REDSHIFT_IAM_ROLE",
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable, never a secret value."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    lake_dir: Path
+    duckdb_path: Path
+    degrees: tuple[str, ...]
+    s3_bucket: str | None
+    s3_prefix: str
+    s3_endpoint_url: str | None
+    redshift_host: str | None
+    redshift_port: int
+    redshift_database: str | None
+    redshift_user: str | None
+    redshift_iam_role: str | None
+    duckdb_lock_timeout_seconds: float
+    learning_start: str
+    learning_end: str | None
+
+    @property
+    def is_local(self) -> bool:
+        return self.env == "local"
+
+
+def _degrees(raw: str) -> tuple[str, ...]:
+    degrees = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not degrees:
+        raise SettingsError("CAPSTONE_DEGREES is empty: list at least one degree, e.g. 'data_science'")
+    for degree in degrees:
+        if not IDENTIFIER.match(degree):
+            raise SettingsError(
+                f"CAPSTONE_DEGREES: degree {degree!r} is not a valid name "
+                "(lower-case letters, digits and '_', starting with a letter or '_', at most 63 characters)"
+            )
+    if len(set(degrees)) != len(degrees):
+        raise SettingsError(f"CAPSTONE_DEGREES lists a degree twice: {','.join(degrees)}")
+    return degrees
+
+
+def _number(environ: Mapping[str, str], name: str, default: str, kind=int):
+    raw = environ.get(name, default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _month(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = environ.get(name, default).strip()
+    if raw and not MONTH_START.match(raw):
+        raise SettingsError(f"{name} must be the first day of a month as YYYY-MM-01, got {raw!r}")
+    return raw
+
+
+def _require(environ: Mapping[str, str], names: tuple[str, ...], why: str) -> None:
+    missing = [name for name in names if not environ.get(name)]
+    if missing:
+        raise SettingsError(f"{', '.join(missing)} must be set {why}")
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    env = environ.get("CAPSTONE_ENV", "local")
+    if env not in ("local", "prod"):
+        raise SettingsError(f"CAPSTONE_ENV must be 'local' or 'prod', got {env!r}")
+    if env == "prod":
+        _require(environ, ("CAPSTONE_S3_BUCKET",), "when CAPSTONE_ENV=prod (the lake bucket)")
+        _require(environ, REDSHIFT_VARIABLES, "when CAPSTONE_ENV=prod (the Redshift warehouse)")
+    iam_role = environ.get("CAPSTONE_REDSHIFT_IAM_ROLE") or None
+    if iam_role and not iam_role.startswith("arn:aws:iam::"):
+        raise SettingsError("CAPSTONE_REDSHIFT_IAM_ROLE must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    return Settings(
+        env=env,
+        lake_dir=Path(environ.get("CAPSTONE_LAKE_DIR", "data/lake")),
+        duckdb_path=Path(environ.get("CAPSTONE_DUCKDB_PATH", "data/warehouse.duckdb")),
+        degrees=_degrees(environ.get("CAPSTONE_DEGREES", ",".join(DEFAULT_DEGREES))),
+        s3_bucket=environ.get("CAPSTONE_S3_BUCKET") or None,
+        s3_prefix=environ.get("CAPSTONE_S3_PREFIX", "").strip("/"),
+        s3_endpoint_url=environ.get("CAPSTONE_S3_ENDPOINT_URL") or None,
+        redshift_host=environ.get("CAPSTONE_REDSHIFT_HOST") or None,
+        redshift_port=_number(environ, "CAPSTONE_REDSHIFT_PORT", "5439"),
+        redshift_database=environ.get("CAPSTONE_REDSHIFT_DATABASE") or None,
+        redshift_user=environ.get("CAPSTONE_REDSHIFT_USER") or None,
+        redshift_iam_role=iam_role,
+        duckdb_lock_timeout_seconds=_number(environ, "CAPSTONE_DUCKDB_LOCK_TIMEOUT", "600", float),
+        learning_start=_month(environ, "CAPSTONE_LEARNING_START", "2019-01-01"),
+        learning_end=_month(environ, "CAPSTONE_LEARNING_END", "2020-01-01") or None,
+    )
+
+
+def redshift_variables_present(environ: Mapping[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    return all(environ.get(name) for name in REDSHIFT_VARIABLES)
