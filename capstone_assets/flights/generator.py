@@ -93,8 +93,8 @@ def _int(values: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
 def _flights_table(n: int, rng: np.random.Generator) -> pa.Table:
     ap = _airport_frame()
     days = pd.date_range("2015-01-01", "2015-12-31", freq="D")
-    season = 1 + 0.08 * np.sin((days.dayofyear.to_numpy() - 100) / 365 * 2 * np.pi)
-    day_w = season * np.where(days.dayofweek == 5, 0.85, 1.0)
+    season = 1 + 0.08 * np.sin((days.day_of_year.to_numpy() - 100) / 365 * 2 * np.pi)
+    day_w = season * np.where(days.day_of_week == 5, 0.85, 1.0)
     day = np.repeat(np.arange(len(days)), rng.multinomial(n, day_w / day_w.sum()))
     hour = rng.choice(24, n, p=HOUR_PROFILE / HOUR_PROFILE.sum())
     minute = np.where(rng.random(n) < 0.8, rng.integers(0, 12, n) * 5, rng.integers(0, 60, n))
@@ -160,7 +160,7 @@ def _flights_table(n: int, rng: np.random.Generator) -> pa.Table:
     gone = cancelled | diverted
     cols = {
         "YEAR": _int(np.full(n, 2015)), "MONTH": _int(month_of), "DAY": _int(days.day.to_numpy()[day]),
-        "DAY_OF_WEEK": _int(days.dayofweek.to_numpy()[day] + 1),
+        "DAY_OF_WEEK": _int(days.day_of_week.to_numpy()[day] + 1),
         "AIRLINE": pa.array([a[0] for a in T.AIRLINES]).take(pa.array(airline)),
         "FLIGHT_NUMBER": _int(np.clip(np.round(rng.exponential(2000, n)), 1, 7439)),
         "TAIL_NUMBER": pa.array(tails).take(pa.array(tail_idx, mask=no_tail)),
