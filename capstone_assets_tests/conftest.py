@@ -1,0 +1,47 @@
+"""Shared fixtures: a throwaway lake folder and DuckDB file per test, settings built from them."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from capstone_assets.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+
+warnings.filterwarnings("ignore", module="dagster")
+
+
+@pytest.fixture
+def lake_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "lake"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def test_env(tmp_path: Path, lake_dir: Path) -> dict[str, str]:
+    return {"CAPSTONE_LAKE_DIR": str(lake_dir), "CAPSTONE_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb")}
+
+
+@pytest.fixture
+def make_settings(test_env: dict[str, str]):
+    def build(**overrides: str) -> Settings:
+        return load_settings({**test_env, **overrides})
+
+    return build
+
+
+@pytest.fixture
+def settings(make_settings) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip(f"real sample datasets not present at {SHARED_DATASETS} (only in the developers' workspace)")
+    return SHARED_DATASETS
