@@ -87,6 +87,7 @@ class Reference:
     ref_schema: str
     ref_table: str
     ref_column: str | None = None
+    exempt: str | None = None  # SQL condition on the checked row (alias `t`) for rows that need not resolve
 
     @property
     def asset_key(self) -> dg.AssetKey:
@@ -95,11 +96,12 @@ class Reference:
 
 def references(ref: Reference) -> Check:
     target = ref.ref_column or ref.column
+    exempt = f" AND NOT ({ref.exempt})" if ref.exempt else ""
     return Check(
         f"{ref.column}_in_{ref.ref_table}",
-        f"SELECT * FROM {{table}} AS t WHERE {{scope}} AND t.{ident(ref.column)} IS NOT NULL AND NOT EXISTS "
+        f"SELECT * FROM {{table}} AS t WHERE {{scope}} AND t.{ident(ref.column)} IS NOT NULL{exempt} AND NOT EXISTS "
         f"(SELECT 1 FROM {qualified(ref.ref_schema, ref.ref_table)} AS d WHERE d.{ident(target)} = t.{ident(ref.column)})",
-        f"every {ref.column} exists in {ref.ref_schema}.{ref.ref_table}.{target}",
+        f"every {ref.column} exists in {ref.ref_schema}.{ref.ref_table}.{target}" + (f" (except where {ref.exempt})" if ref.exempt else ""),
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from capstone_assets.lib.audit import LoadRecord, now, record_load
+from capstone_assets.lib.json_rules import FieldRule, PreparedFiles, json_kind, prepare_json_files
 from capstone_assets.lib.partitions import describe, path_fields
 from capstone_assets.lib.source_files import csv_data_rows, json_data_rows
 from capstone_assets.lib.specs import StageSpec
@@ -26,18 +27,22 @@ class PartitionLoad:
     rejected: tuple[RejectedRow, ...]
 
 
-def find_files(spec: StageSpec, lake: Lake, partition: dict[str, Any]) -> tuple[LakeObject, ...]:
-    key = spec.path.format(**path_fields(partition))
+def _files_at(spec: StageSpec, lake: Lake, key: str) -> tuple[LakeObject, ...]:
     if key.endswith("/"):
-        files = tuple(o for o in lake.list(key) if o.key.endswith(spec.suffix) and not o.key.endswith(".partial"))
-    else:
-        files = tuple(o for o in lake.list(key.rsplit("/", 1)[0] + "/") if o.key == key)
-    if not files:
-        raise LoadError(
-            f"no files for {describe(partition)} in {spec.group}.{spec.name}: expected "
-            f"{key + '*' + spec.suffix if key.endswith('/') else key} in the lake; nothing was written"
-        )
-    return files
+        return tuple(o for o in lake.list(key) if o.key.endswith(spec.suffix) and not o.key.endswith(".partial"))
+    return tuple(o for o in lake.list(key.rsplit("/", 1)[0] + "/") if o.key == key)
+
+
+def find_files(spec: StageSpec, lake: Lake, partition: dict[str, Any]) -> tuple[LakeObject, ...]:
+    keys = [path.format(**path_fields(partition)) for path in (spec.path, *spec.alternative_paths)]
+    for key in keys:
+        if files := _files_at(spec, lake, key):
+            return files
+    expected = " or ".join(key + "*" + spec.suffix if key.endswith("/") else key for key in keys)
+    raise LoadError(
+        f"no files for {describe(partition)} in {spec.group}.{spec.name}: expected "
+        f"{expected} in the lake; nothing was written"
+    )
 
 
 def source_rows(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) -> int:
@@ -48,23 +53,37 @@ def source_rows(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) -> i
     return sum(json_data_rows(lake, f.key, fields, one_object_per_file=spec.format == "json") for f in files)
 
 
+def prepare_files(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) -> PreparedFiles:
+    """Inspect the files; with `json_rules`, also type-check them and canonicalise accepted variants."""
+    if spec.json_rules is None or spec.format == "csv":
+        return PreparedFiles(source_rows(spec, lake, files), files, {}, None)
+    fields = [FieldRule(spec.field_name(c.name), c.not_null, json_kind(c.redshift_type)) for c in spec.file_columns]
+    return prepare_json_files(lake, files, fields, spec.json_rules, one_object_per_file=spec.format == "json")
+
+
 def load_partition(spec: StageSpec, partition: dict[str, Any], lake: Lake, warehouse: Warehouse, run_id: str) -> PartitionLoad:
     started, files, rows_in_files = now(), (), None
     try:
         files = find_files(spec, lake, partition)
-        rows_in_files = source_rows(spec, lake, files)
+        prepared = prepare_files(spec, lake, files)
+        rows_in_files = prepared.rows
         request = LoadRequest(
             schema=spec.group,
             table=spec.name,
             columns=spec.columns,
             file_fields=tuple((c.name, spec.field_name(c.name)) for c in spec.file_columns),
             format=spec.format,
-            files=files,
+            files=prepared.files,
             partition=partition,
             max_rejected_rows=spec.max_rejected_rows,
             options=dict(spec.options),
+            source_keys=prepared.source_keys,
         )
-        outcome = warehouse.load(request, lake)
+        try:
+            outcome = warehouse.load(request, lake)
+        finally:
+            if prepared.scratch_prefix:
+                lake.delete_prefix(prepared.scratch_prefix)
     except LoadError as error:
         _audit(warehouse, spec, partition, run_id, files, rows_in_files, None, error.rejected, "failed", str(error), started)
         raise

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 import dagster as dg
 
 from capstone_assets.lib.checks import Check, Reference
+from capstone_assets.lib.json_rules import JsonRules
 from capstone_assets.lib.sql import Column, table_columns
 
 PARTITION_COLUMNS = ("degree", "month")
@@ -44,6 +45,8 @@ class StageSpec:
     max_rejected_rows: int = 0
     description: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)  # engine-specific load options
+    json_rules: JsonRules | None = None  # opt in to strict JSON types and name the accepted variants
+    alternative_paths: tuple[str, ...] = ()  # other names the same file may have; the first present wins
 
     def __post_init__(self):
         if self.format not in FORMATS:

@@ -17,6 +17,7 @@ from sqlglot import exp
 from capstone_assets.settings import IDENTIFIER
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+REDSHIFT_LAYOUT = (exp.DistStyleProperty, exp.DistKeyProperty, exp.SortKeyProperty)
 
 
 class UnsafeIdentifierError(ValueError):
@@ -55,10 +56,12 @@ def to_dialect(sql: str, dialect: str) -> str:
     """Translate one Redshift statement to `dialect` (identity for redshift)."""
     if dialect == "redshift":
         return sql
-    statements = sqlglot.transpile(sql, read="redshift", write=dialect)
+    statements = [s for s in sqlglot.parse(sql, read="redshift") if s is not None]
     if len(statements) != 1:
         raise ValueError(f"expected exactly one SQL statement, got {len(statements)}: {sql[:80]}...")
-    return statements[0]
+    # Redshift's physical layout (DISTSTYLE, DISTKEY, SORTKEY) has no equivalent elsewhere: dropped on purpose
+    statement = statements[0].transform(lambda node: None if isinstance(node, REDSHIFT_LAYOUT) else node)
+    return statement.sql(dialect)
 
 
 @dataclass(frozen=True)

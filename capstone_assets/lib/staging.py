@@ -1,7 +1,7 @@
 """The one factory for staged tables: a `StageSpec` in, an asset with its default checks out."""
 
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import dagster as dg
 
@@ -72,7 +72,8 @@ def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks
     return dg.MaterializeResult(metadata=metadata, check_results=results)
 
 
-def build_stage_asset(spec: StageSpec) -> dg.AssetsDefinition:
+def build_stage_asset(spec: StageSpec, resolve: Callable[..., StageSpec] | None = None) -> dg.AssetsDefinition:
+    """`resolve(context, spec, lake)`, if given, narrows the spec for one run (e.g. to the one file it must load)."""
     checks = default_checks(spec)
     check_specs = [check.spec(spec.key) for check in checks]
     check_specs.append(dg.AssetCheckSpec(
@@ -99,6 +100,7 @@ def build_stage_asset(spec: StageSpec) -> dg.AssetsDefinition:
     )
     def stage(context: dg.AssetExecutionContext, lake: Lake, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.session():
-            return materialize_stage(context, spec, checks, lake, warehouse)
+            run_spec = resolve(context, spec, lake) if resolve else spec
+            return materialize_stage(context, run_spec, checks, lake, warehouse)
 
     return stage

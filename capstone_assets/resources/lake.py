@@ -22,6 +22,7 @@ class LakeObject:
     key: str
     size: int
     version: str  # changes whenever the object's content is replaced (ETag/VersionId, or mtime+size)
+    modified: float = 0.0  # last write, seconds since the epoch (orders uploads: the newest wins)
 
 
 class LakeError(RuntimeError):
@@ -88,7 +89,8 @@ class LocalLake(Lake):
         objects = []
         for path in sorted(p for p in base.rglob("*") if p.is_file()):
             stat = path.stat()
-            objects.append(LakeObject(path.relative_to(root).as_posix(), stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}"))
+            objects.append(LakeObject(path.relative_to(root).as_posix(), stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}",
+                                      stat.st_mtime))
         return objects
 
     def read_bytes(self, key: str) -> bytes:
@@ -153,7 +155,7 @@ class S3Lake(Lake):
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
             for item in page.get("Contents", []):
                 etag = item["ETag"].strip('"')
-                objects.append(LakeObject(self._relative(item["Key"]), item["Size"], etag))
+                objects.append(LakeObject(self._relative(item["Key"]), item["Size"], etag, item["LastModified"].timestamp()))
         return sorted(objects, key=lambda o: o.key)
 
     def read_bytes(self, key: str) -> bytes:
