@@ -115,7 +115,7 @@ class DuckDBWarehouse(Warehouse):
             with self.transaction() as tx:
                 connection = tx.connection
                 connection.execute("CREATE OR REPLACE TEMP TABLE _load_files (path VARCHAR, key VARCHAR)")
-                connection.executemany("INSERT INTO _load_files VALUES (?, ?)", [(p, k) for k, p in paths.items()])
+                connection.executemany("INSERT INTO _load_files VALUES (?, ?)", [(p, request.source_key(k)) for k, p in paths.items()])
                 where, params = request.partition_filter()
                 tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
                 rows = self._insert(connection, request, list(paths.values()))
@@ -154,7 +154,7 @@ class DuckDBWarehouse(Warehouse):
         except duckdb.Error as error:
             message = str(error)
             for key, path in zip([k for k in request.files], paths):
-                message = message.replace(path, key.key)
+                message = message.replace(path, request.source_key(key.key))
             raise LoadError(f"load of {request.schema}.{request.table} failed, nothing was changed: {message}") from None
         return int(result[0]) if result else 0
 

@@ -96,7 +96,9 @@ class RedshiftWarehouse(Warehouse):
                         "ENCODING UTF8"]
         else:
             jsonpaths = request.options.get("jsonpaths")
-            options.append(f"FORMAT AS JSON {_literal(lake.uri(jsonpaths)) if jsonpaths else repr('auto')}")
+            # camelCase fields (`customerName`) match lower-case columns (`customername`) only case-insensitively
+            auto = "auto ignorecase" if any(f != c and f.lower() == c for c, f in request.file_fields) else "auto"
+            options.append(f"FORMAT AS JSON {_literal(lake.uri(jsonpaths)) if jsonpaths else _literal(auto)}")
             options.append("TIMEFORMAT 'epochmillisecs'" if request.options.get("epoch_millis") else "TIMEFORMAT 'auto'")
         options.append(f"MAXERROR {int(request.max_rejected_rows)}")
         return f"COPY {staging} ({columns}) FROM {_literal(manifest_uri)} " + " ".join(options)
@@ -110,7 +112,7 @@ class RedshiftWarehouse(Warehouse):
     def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
         manifest_uri = self.write_manifest(request, lake)
         staging = ident(f"_load_{request.table}"[:63])
-        source_file = request.files[0].key if len(request.files) == 1 else manifest_uri
+        source_file = request.source_key(request.files[0].key) if len(request.files) == 1 else manifest_uri
         file_columns = [column for column, _ in request.file_fields]
         target_columns = ", ".join(ident(c) for c in file_columns + list(request.partition) + ["_source_file"])
         select_list = ", ".join([ident(c) for c in file_columns] + ["%s"] * (len(request.partition) + 1))

@@ -55,6 +55,10 @@ class LoadRequest:
     partition: dict[str, Any] = field(default_factory=dict)
     max_rejected_rows: int = 0
     options: dict[str, Any] = field(default_factory=dict)
+    source_keys: dict[str, str] = field(default_factory=dict)  # loaded copy's key -> original key (for _source_file)
+
+    def source_key(self, key: str) -> str:
+        return self.source_keys.get(key, key)
 
     @property
     def target(self) -> str:
