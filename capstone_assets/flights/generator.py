@@ -90,12 +90,31 @@ def _int(values: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
     return pa.array(np.asarray(values, dtype=np.int64), mask=null)
 
 
-def _flights_table(n: int, rng: np.random.Generator) -> pa.Table:
+DAYS = pd.date_range("2015-01-01", "2015-12-31", freq="D")
+
+
+def _flight_batches(n: int, rng: np.random.Generator):
+    """Yield one pyarrow table per month (keeps memory and page faults low at 5.8M rows)."""
     ap = _airport_frame()
-    days = pd.date_range("2015-01-01", "2015-12-31", freq="D")
-    season = 1 + 0.08 * np.sin((days.day_of_year.to_numpy() - 100) / 365 * 2 * np.pi)
-    day_w = season * np.where(days.day_of_week == 5, 0.85, 1.0)
-    day = np.repeat(np.arange(len(days)), rng.multinomial(n, day_w / day_w.sum()))
+    lat, lon = np.radians(ap.lat.to_numpy(float))[:, None], np.radians(ap.lon.to_numpy(float))[:, None]
+    hav = np.sin((lat.T - lat) / 2) ** 2 + np.cos(lat) * np.cos(lat.T) * np.sin((lon.T - lon) / 2) ** 2
+    miles = np.maximum(31, np.round(3958.8 * 2 * np.arcsin(np.sqrt(hav)) * 1.03)).astype(np.int64)
+    letters = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZ"))
+    suffix = np.char.add(letters[rng.integers(0, 24, len(T.AIRLINES))], letters[rng.integers(0, 24, len(T.AIRLINES))])
+    nums = np.stack([rng.permutation(900)[:TAILS_PER_AIRLINE] + 100 for _ in T.AIRLINES])
+    tails = pa.array(np.char.add(np.char.add("N", nums.astype(str)), suffix[:, None]).ravel())
+    season = 1 + 0.08 * np.sin((DAYS.day_of_year.to_numpy() - 100) / 365 * 2 * np.pi)
+    day_w = season * np.where(DAYS.day_of_week == 5, 0.85, 1.0)
+    counts = rng.multinomial(n, day_w / day_w.sum())
+    for month in range(1, 13):
+        in_month = DAYS.month == month
+        day = np.repeat(np.flatnonzero(in_month), counts[in_month])
+        if len(day):
+            yield _month_table(day, rng, ap, miles, tails)
+
+
+def _month_table(day: np.ndarray, rng: np.random.Generator, ap: pd.DataFrame, miles: np.ndarray, tails: pa.Array) -> pa.Table:
+    n = len(day)
     hour = rng.choice(24, n, p=HOUR_PROFILE / HOUR_PROFILE.sum())
     minute = np.where(rng.random(n) < 0.8, rng.integers(0, 12, n) * 5, rng.integers(0, 60, n))
     # rows are i.i.d. within a day, so sorting the (day, departure) keys gives the file order
@@ -103,9 +122,6 @@ def _flights_table(n: int, rng: np.random.Generator) -> pa.Table:
     day, sched_dep = key // 1440, key % 1440
     w = ap.weight.to_numpy() / ap.weight.sum()
     o = rng.choice(len(ap), n, p=w)
-    lat, lon = np.radians(ap.lat.to_numpy(float))[:, None], np.radians(ap.lon.to_numpy(float))[:, None]
-    hav = np.sin((lat.T - lat) / 2) ** 2 + np.cos(lat) * np.cos(lat.T) * np.sin((lon.T - lon) / 2) ** 2
-    miles = np.maximum(31, np.round(3958.8 * 2 * np.arcsin(np.sqrt(hav)) * 1.03)).astype(np.int64)
 
     def destination_and_miles():
         d = rng.choice(len(ap), n, p=w)
@@ -132,7 +148,7 @@ def _flights_table(n: int, rng: np.random.Generator) -> pa.Table:
     arr_delay = dep_delay + elapsed - sched_time
     tz_shift = ap.tz.to_numpy()[d] - ap.tz.to_numpy()[o]
     dep_abs = sched_dep + dep_delay
-    month_of = days.month.to_numpy()[day]
+    month_of = DAYS.month.to_numpy()[day]
     cancelled = rng.random(n) < np.where(np.isin(month_of, (1, 2)), 0.03, 0.012)
     diverted = ~cancelled & (rng.random(n) < 0.0026)
     on_abs = dep_abs + taxi_out + air + tz_shift + diverted * rng.integers(60, 360, n)  # detour
@@ -152,18 +168,14 @@ def _flights_table(n: int, rng: np.random.Generator) -> pa.Table:
 
     ids = np.concatenate([ap.code.to_numpy(), ap.dot_id.to_numpy()]).astype(str)
     october = (month_of == 10) * len(ap)
-    letters = np.array(list("ABCDEFGHJKLMNPQRSTUVWXYZ"))
-    suffix = np.char.add(letters[rng.integers(0, 24, len(T.AIRLINES))], letters[rng.integers(0, 24, len(T.AIRLINES))])
-    nums = np.stack([rng.permutation(900)[:TAILS_PER_AIRLINE] + 100 for _ in T.AIRLINES])
-    tails = np.char.add(np.char.add("N", nums.astype(str)), suffix[:, None]).ravel()
     tail_idx = airline * TAILS_PER_AIRLINE + rng.integers(0, TAILS_PER_AIRLINE, n)
     gone = cancelled | diverted
     cols = {
-        "YEAR": _int(np.full(n, 2015)), "MONTH": _int(month_of), "DAY": _int(days.day.to_numpy()[day]),
-        "DAY_OF_WEEK": _int(days.day_of_week.to_numpy()[day] + 1),
+        "YEAR": _int(np.full(n, 2015)), "MONTH": _int(month_of), "DAY": _int(DAYS.day.to_numpy()[day]),
+        "DAY_OF_WEEK": _int(DAYS.day_of_week.to_numpy()[day] + 1),
         "AIRLINE": pa.array([a[0] for a in T.AIRLINES]).take(pa.array(airline)),
         "FLIGHT_NUMBER": _int(np.clip(np.round(rng.exponential(2000, n)), 1, 7439)),
-        "TAIL_NUMBER": pa.array(tails).take(pa.array(tail_idx, mask=no_tail)),
+        "TAIL_NUMBER": tails.take(pa.array(tail_idx, mask=no_tail)),
         "ORIGIN_AIRPORT": pa.array(ids).take(pa.array(o + october)),
         "DESTINATION_AIRPORT": pa.array(ids).take(pa.array(d + october)),
         "SCHEDULED_DEPARTURE": _hhmm(sched_dep), "DEPARTURE_TIME": _hhmm(dep_abs, cancelled),
@@ -185,11 +197,11 @@ def write_upload(root: pathlib.Path, name: str, *, rows: int, seed: int = 42) ->
     """Write just ``flights/uploads/<name>`` with ``rows`` flights over 2015; return its path."""
     path = pathlib.Path(root) / "flights" / "uploads" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = _flights_table(int(rows), np.random.default_rng([seed, 2015]))
+    options = pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
     with pa.OSFile(str(path), "wb") as f:
         f.write((",".join(FLIGHT_COLUMNS) + "\n").encode())
-        if rows:
-            pacsv.write_csv(table, f, pacsv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536))
+        for table in _flight_batches(int(rows), np.random.default_rng([seed, 2015])):
+            pacsv.write_csv(table, f, options)
     return path
 
 

@@ -153,13 +153,14 @@ def _mojibake(s: str) -> str:
     return s
 
 
-def _month_events(rng, year: int, month: int, n_target: int, users, songs, catalog) -> pd.DataFrame:
+def _month_events(rng: np.random.Generator, year: int, month: int, n_target: int,
+                  users: pd.DataFrame, songs: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """One month of sessions: optional logged-out prefix + Login, logged-in pages, optional Logout + logged-out tail."""
     start = pd.Timestamp(year=year, month=month, day=1, tz="UTC")
     n_days = start.days_in_month
-    sess_len = np.where(rng.random(4 * n_target // 8 + n_days) < 0.45, rng.integers(1, 3, 4 * n_target // 8 + n_days),
-                        1 + rng.geometric(1 / 15, 4 * n_target // 8 + n_days))
-    core = np.minimum(sess_len, 120)
-    n_s = max(n_days, int(np.searchsorted(np.cumsum(core), n_target)) + 1)
+    m = n_target // 2 + n_days    # candidate sessions: far more than needed (mean length ~9.5)
+    core = np.minimum(np.where(rng.random(m) < 0.45, rng.integers(1, 3, m), 1 + rng.geometric(1 / 15, m)), 120)
+    n_s = min(m, max(n_days, int(np.searchsorted(np.cumsum(core), n_target)) + 1))  # >= 1 session per day
     core = core[:n_s]
     starts_out = rng.random(n_s) < 0.10
     ends_out = rng.random(n_s) < 0.10
