@@ -122,8 +122,16 @@ def _collect(report: RunReport, result: dg.ExecuteInProcessResult) -> None:
             outcome.checks_failed.append(evaluation.check_name)
 
 
+def _root_cause(error) -> str:
+    """The user's exception message, not Dagster's "error occurred while executing op" wrapper."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.DagsterInstance | None = None,
-            on_progress: Callable[[int, int, PlannedRun, str], None] | None = None, stop_on_failure: bool = True) -> RunReport:
+            on_progress: Callable[[int, int, PlannedRun, str], None] | None = None, stop_on_failure: bool = True,
+            log_level: str = "WARNING") -> RunReport:
     report = RunReport()
     assets = list(defs.assets or [])
     resources = defs.resources or {}
@@ -132,11 +140,12 @@ def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.Dagst
             on_progress(index, len(runs), run, "start")
         started = time.perf_counter()
         result = dg.materialize(assets, instance=instance, resources=resources, selection=list(run.asset_keys),
-                                tags=run.tags, partition_key=run.partition_key, raise_on_error=False)
+                                tags=run.tags, partition_key=run.partition_key, raise_on_error=False,
+                                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         error = None
         if not result.success:
             failures = [e for e in result.all_events if e.is_step_failure]
-            error = "; ".join(str(e.event_specific_data.error.message).strip() for e in failures)[:2000] or "run failed"
+            error = "; ".join(_root_cause(e.event_specific_data.error) for e in failures)[:2000] or "run failed"
         _collect(report, result)
         report.runs.append((run, result.success, time.perf_counter() - started, error))
         if on_progress:

@@ -48,6 +48,8 @@ class Settings:
     duckdb_lock_timeout_seconds: float
     learning_start: str
     learning_end: str | None
+    sparkify_start: str = "2018-11-01"
+    sparkify_end: str | None = "2018-12-01"  # exclusive
 
     @property
     def is_local(self) -> bool:
@@ -120,9 +122,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         duckdb_lock_timeout_seconds=_number(environ, "CAPSTONE_DUCKDB_LOCK_TIMEOUT", "600", float),
         learning_start=_month(environ, "CAPSTONE_LEARNING_START", "2019-01-01"),
         learning_end=_month(environ, "CAPSTONE_LEARNING_END", "2020-01-01") or None,
+        sparkify_start=_month(environ, "CAPSTONE_SPARKIFY_START", "2018-11-01"),
+        sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
     )
 
 
 def redshift_variables_present(environ: Mapping[str, str] | None = None) -> bool:
     environ = os.environ if environ is None else environ
     return all(environ.get(name) for name in REDSHIFT_VARIABLES)
+
+
+def dagster_home(environ: Mapping[str, str] | None = None) -> Path:
+    """The Dagster instance folder the CLI records runs in: $DAGSTER_HOME, else `.dagster_home`."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("DAGSTER_HOME") or ".dagster_home").resolve()

@@ -55,7 +55,7 @@ def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks
     loads = []
     for partition in run_partitions(context, spec.partitions):
         try:
-            loads.append(load_partition(spec, partition, lake, warehouse, context.run_id))
+            loads.append(load_partition(spec, partition, lake, warehouse, context.run.run_id))
         except Exception as error:
             if is_transient(error):
                 raise dg.RetryRequested(max_retries=3, seconds_to_wait=5) from error
