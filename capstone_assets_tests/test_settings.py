@@ -1,0 +1,44 @@
+"""Configuration: defaults, validation messages naming the variable, and no secret in any message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from capstone_assets.settings import SettingsError, load_settings
+
+PROD = {"CAPSTONE_ENV": "prod", "CAPSTONE_S3_BUCKET": "bucket", "CAPSTONE_REDSHIFT_HOST": "host",
+        "CAPSTONE_REDSHIFT_DATABASE": "dev", "CAPSTONE_REDSHIFT_USER": "loader",
+        "CAPSTONE_REDSHIFT_PASSWORD": "s3cr3t-value", "CAPSTONE_REDSHIFT_IAM_ROLE": "arn:aws:iam::1:role/r"}
+
+
+def test_defaults_are_the_embedded_platform():
+    settings = load_settings({})
+    assert settings.env == "local" and settings.is_local
+    assert settings.lake_dir == Path("data/lake") and settings.duckdb_path == Path("data/warehouse.duckdb")
+    assert settings.degrees == ("data_science", "data_engineering", "machine_learning")
+
+
+@pytest.mark.parametrize("environ, variable", [
+    ({"CAPSTONE_ENV": "staging"}, "CAPSTONE_ENV"),
+    ({"CAPSTONE_DEGREES": "data_science,Robert'); DROP TABLE x;--"}, "CAPSTONE_DEGREES"),
+    ({"CAPSTONE_DEGREES": " , "}, "CAPSTONE_DEGREES"),
+    ({"CAPSTONE_DEGREES": "a,a"}, "CAPSTONE_DEGREES"),
+    ({"CAPSTONE_REDSHIFT_PORT": "five"}, "CAPSTONE_REDSHIFT_PORT"),
+    ({"CAPSTONE_LEARNING_START": "2019-1"}, "CAPSTONE_LEARNING_START"),
+    ({**PROD, "CAPSTONE_S3_BUCKET": ""}, "CAPSTONE_S3_BUCKET"),
+    ({**PROD, "CAPSTONE_REDSHIFT_USER": ""}, "CAPSTONE_REDSHIFT_USER"),
+    ({**PROD, "CAPSTONE_REDSHIFT_IAM_ROLE": "s3cr3t-value"}, "CAPSTONE_REDSHIFT_IAM_ROLE"),
+])
+def test_bad_settings_name_the_variable_and_never_a_secret(environ, variable):
+    with pytest.raises(SettingsError) as error:
+        load_settings(environ)
+    assert variable in str(error.value)
+    assert "s3cr3t-value" not in str(error.value)
+
+
+def test_prod_settings_load():
+    settings = load_settings(PROD)
+    assert not settings.is_local and settings.s3_bucket == "bucket" and settings.redshift_port == 5439
+    assert "s3cr3t-value" not in repr(settings)
