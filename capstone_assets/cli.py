@@ -26,7 +26,8 @@ def _generator(group: str) -> Callable[..., dict]:
     return importlib.import_module(f"capstone_assets.{group}.generator").generate
 
 
-def generate(settings: Settings, groups: list[str], scale: float | None, seed: int, out=sys.stdout) -> None:
+def generate(settings: Settings, groups: list[str], scale: float | None, seed: int, out=None) -> None:
+    out = out or sys.stdout
     lake = build_lake(settings)
     with tempfile.TemporaryDirectory(prefix="capstone-generate-") as staging:
         root = settings.lake_dir if settings.is_local else Path(staging)
@@ -51,7 +52,8 @@ def _progress(out):
     return show
 
 
-def print_report(report: runner.RunReport, out=sys.stdout) -> None:
+def print_report(report: runner.RunReport, out=None) -> None:
+    out = out or sys.stdout
     width = max([len(name) for name in report.assets] + [5])
     print(f"\n{'asset'.ljust(width)}  partitions        rows  checks", file=out)
     for name, outcome in sorted(report.assets.items()):
@@ -67,7 +69,8 @@ def print_report(report: runner.RunReport, out=sys.stdout) -> None:
     print(f"\n{len(report.runs)} runs, {sum(s for _, _, s, _ in report.runs):.1f}s: {verdict}", file=out)
 
 
-def run(settings: Settings, selection: str, months: list[str] | None, degrees: list[str] | None, out=sys.stdout) -> bool:
+def run(settings: Settings, selection: str, months: list[str] | None, degrees: list[str] | None, out=None) -> bool:
+    out = out or sys.stdout
     from capstone_assets.definitions import build_definitions
 
     defs = build_definitions(settings)

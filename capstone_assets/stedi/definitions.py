@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import dagster as dg
+
+from capstone_assets.settings import Settings
+from capstone_assets.stedi.assets import build_assets
+
+zones_job = dg.define_asset_job("stedi_zones", selection=dg.AssetSelection.groups("stedi"),
+                                description="Landing -> trusted -> curated, and the Parquet zone copies.")
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(assets=build_assets(), jobs=[zones_job])

@@ -1,0 +1,50 @@
+"""The `capstone` command as a user runs it: generate, run with a report, exit codes, runs recorded in the instance."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from capstone_assets.cli import main
+from capstone_assets_tests.helpers import scalar
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path, test_env):
+    for name, value in {**test_env, "CAPSTONE_DEGREES": "data_science,machine_learning",
+                        "CAPSTONE_LEARNING_END": "2019-03-01", "DAGSTER_HOME": str(tmp_path / "home")}.items():
+        monkeypatch.setenv(name, value)
+    return tmp_path / "home"
+
+
+def test_generate_then_run_reports_and_records_runs(cli_env, lake_dir, settings, capsys):
+    assert main(["generate", "--group", "learning", "--scale", "0.005"]) == 0
+    assert (lake_dir / "learning/machine_learning/2019/12/video_log.csv").exists()
+    assert main(["run", "--select", "group:learning"]) == 0
+    out = capsys.readouterr().out
+    assert "[####################] 4/4" in out  # dimensions, two degrees, marts
+    assert "learning/stg_video_log" in out and "every run succeeded and every check passed" in out
+    with dg.DagsterInstance.from_config(str(cli_env)) as instance:
+        runs = instance.get_runs()
+    assert len(runs) == 4 and all(run.is_success for run in runs)
+    assert {run.tags.get("dagster/asset_partition_range_start") for run in runs} >= {"data_science|2019-01-01", "machine_learning|2019-01-01"}
+
+
+def test_a_failing_blocking_check_stops_downstream_and_exits_non_zero(cli_env, lake_dir, settings, capsys):
+    assert main(["generate", "--group", "learning", "--scale", "0.005"]) == 0
+    path = lake_dir / "learning/data_science/2019/2/video_log.csv"
+    lines = path.read_text().splitlines()
+    january = (lake_dir / "learning/data_science/2019/1/video_log.csv").read_text().splitlines()
+    duplicate = january[1].split(",")
+    duplicate[3] = "2019-02-10 10:00:00"  # same view_id as a January view, inside February
+    path.write_text("\n".join(lines + [",".join(duplicate)]) + "\n")
+    assert main(["run", "--select", "group:learning"]) == 1
+    out = capsys.readouterr().out
+    assert "view_id_unique" in out and "FAILURES" in out
+    assert scalar(settings, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'negative_feedback_share'") == 0
+
+
+def test_bad_configuration_exits_2_naming_the_variable(monkeypatch, capsys):
+    monkeypatch.setenv("CAPSTONE_DEGREES", "data science")
+    assert main(["run"]) == 2
+    assert "CAPSTONE_DEGREES" in capsys.readouterr().err
