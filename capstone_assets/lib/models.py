@@ -79,6 +79,7 @@ def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[
     else:
         steps.append((st.delete_where(target, where), params))
     steps.append((st.insert_select(target, st.select_all(staged)), []))
+    steps.append((st.drop("TABLE", staged), []))  # DuckDB keeps temporary tables for the whole session
     return steps
 
 
