@@ -8,10 +8,11 @@ import dagster as dg
 from capstone_assets.flights.definitions import build_definitions as flights_definitions
 from capstone_assets.learning.definitions import build_definitions as learning_definitions
 from capstone_assets.resources import build_resources
+from capstone_assets.sparkify.definitions import build_definitions as sparkify_definitions
 from capstone_assets.stedi.definitions import build_definitions as stedi_definitions
 from capstone_assets.settings import Settings, load_settings
 
-GROUP_DEFINITIONS = [learning_definitions, flights_definitions, stedi_definitions]
+GROUP_DEFINITIONS = [learning_definitions, flights_definitions, sparkify_definitions, stedi_definitions]
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:

@@ -7,10 +7,11 @@ instead of failing on it. Every connection runs in UTC.
 from __future__ import annotations
 
 import random
+import tempfile
 import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import duckdb
 from pydantic import PrivateAttr
@@ -108,6 +109,19 @@ class DuckDBWarehouse(Warehouse):
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+
+    def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
+        columns = ", ".join(ident(c) for c in partition_by)
+        with tempfile.TemporaryDirectory(prefix="capstone-export-") as folder:
+            with self.connection() as connection:
+                # unpartitioned: one file in the folder (COPY would otherwise write the folder path as a file)
+                target, options = (folder, f", PARTITION_BY ({columns}), OVERWRITE_OR_IGNORE") if partition_by else \
+                    (str(Path(folder) / "part-0.parquet"), "")
+                written = connection.execute(
+                    f"COPY ({to_dialect(select_sql, 'duckdb')}) TO {_literal(target)} (FORMAT PARQUET{options})"
+                ).fetchone()
+            lake.replace_prefix(Path(folder), prefix)
+        return int(written[0]) if written else 0
 
     def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
         with ExitStack() as stack:

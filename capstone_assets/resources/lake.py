@@ -70,6 +70,21 @@ class Lake(dg.ConfigurableResource):
             count += 1
         return count
 
+    def replace_prefix(self, local_dir: Path, prefix: str) -> int:
+        """Make `prefix` hold exactly the files of `local_dir`: upload them all, then delete what is left over."""
+        prefix = prefix.rstrip("/") + "/"
+        written = set()
+        for path in sorted(p for p in Path(local_dir).rglob("*") if p.is_file()):
+            key = prefix + path.relative_to(local_dir).as_posix()
+            self.write_bytes(key, path.read_bytes())
+            written.add(key)
+        for stale in [o.key for o in self.list(prefix) if o.key not in written]:
+            self.delete_key(stale)
+        return len(written)
+
+    def delete_key(self, key: str) -> None:
+        self.delete_prefix(key)
+
 
 class LocalLake(Lake):
     root: str
@@ -122,6 +137,19 @@ class LocalLake(Lake):
             return 0
         return super().upload_tree(local_root, prefix)
 
+    def replace_prefix(self, local_dir: Path, prefix: str) -> int:
+        """Swap the folder in by rename, so readers see the old or the new content, never a mix."""
+        target = self._path(prefix.rstrip("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        incoming = Path(tempfile.mkdtemp(prefix=f".{target.name}.incoming-", dir=target.parent))
+        outgoing = target.parent / f".{target.name}.outgoing-{incoming.name.rsplit('-', 1)[-1]}"
+        shutil.copytree(local_dir, incoming, dirs_exist_ok=True)
+        if target.exists():
+            target.rename(outgoing)
+        incoming.rename(target)
+        shutil.rmtree(outgoing, ignore_errors=True)
+        return sum(1 for p in target.rglob("*") if p.is_file())
+
 
 class S3Lake(Lake):
     bucket: str
@@ -171,6 +199,9 @@ class S3Lake(Lake):
     def delete_prefix(self, prefix: str) -> None:
         for item in self.list(prefix):
             self.client.delete_object(Bucket=self.bucket, Key=self._key(item.key))
+
+    def delete_key(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._key(key)}"

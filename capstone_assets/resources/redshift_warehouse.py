@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import uuid
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
+
+import sqlglot
 
 from capstone_assets.lib.sql import ident
 from capstone_assets.resources.lake import Lake
@@ -102,6 +104,19 @@ class RedshiftWarehouse(Warehouse):
             options.append("TIMEFORMAT 'epochmillisecs'" if request.options.get("epoch_millis") else "TIMEFORMAT 'auto'")
         options.append(f"MAXERROR {int(request.max_rejected_rows)}")
         return f"COPY {staging} ({columns}) FROM {_literal(manifest_uri)} " + " ".join(options)
+
+    def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
+        """UNLOAD to S3; the old export is removed first (S3 has no atomic folder swap)."""
+        lake.delete_prefix(prefix)
+        options = [f"IAM_ROLE {_literal(self.iam_role)}", "FORMAT AS PARQUET"]
+        if partition_by:
+            options.append(f"PARTITION BY ({', '.join(ident(c) for c in partition_by)})")
+        if self.region:
+            options.append(f"REGION {_literal(self.region)}")
+        with self.transaction() as tx:
+            query = sqlglot.parse_one(select_sql, read="redshift").sql("redshift")  # one line: no `--` comments
+            tx.execute(f"UNLOAD ({_literal(query)}) TO {_literal(lake.uri(prefix.rstrip('/') + '/'))} " + " ".join(options))
+            return int(tx.query("SELECT PG_LAST_UNLOAD_COUNT()")[0][0])
 
     def write_manifest(self, request: LoadRequest, lake: Lake) -> str:
         key = f"{MANIFEST_PREFIX}/{request.schema}/{request.table}/{uuid.uuid4().hex}.manifest"

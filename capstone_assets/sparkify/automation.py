@@ -1,0 +1,74 @@
+"""When the sparkify group runs: a monthly schedule for the event load, and a sensor on new or changed lake files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import dagster as dg
+
+from capstone_assets.resources.lake import Lake
+from capstone_assets.sparkify.specs import GROUP, SONG_FOLDER
+
+LOG_KEY = re.compile(r"^sparkify/log_data/(?P<year>\d{4})/(?P<month>\d{2})/[^/]+\.json$")
+EVENT_ASSETS = ("staging_events", "text_repairs", "songplays")
+SONG_ASSETS = ("staging_songs", "songs", "artists")
+DIMENSION_ASSETS = ("users", "time", "songplays_lake_export")
+
+
+def _selection(names) -> dg.AssetSelection:
+    return dg.AssetSelection.assets(*[dg.AssetKey([GROUP, name]) for name in names])
+
+
+events_job = dg.define_asset_job("sparkify_events_job", selection=_selection(EVENT_ASSETS),
+                                 description="Load one month of listening events into staging_events and songplays.")
+songs_job = dg.define_asset_job("sparkify_songs_job", selection=_selection(SONG_ASSETS),
+                                description="Reload song metadata and the songs and artists dimensions.")
+dimensions_job = dg.define_asset_job("sparkify_dimensions_job", selection=_selection(DIMENSION_ASSETS),
+                                     description="Refresh users and time over all months, and the Parquet lake export.")
+
+events_schedule = dg.build_schedule_from_partitioned_job(
+    events_job, name="sparkify_monthly_schedule",
+    description="On the 1st of each month: load the month that just ended.",
+)
+dimensions_schedule = dg.ScheduleDefinition(
+    name="sparkify_dimensions_monthly_schedule", job=dimensions_job, cron_schedule="0 6 1 * *",
+    description="Six hours after the monthly event load: refresh users, time and the lake export.",
+)
+
+
+def _digest(items: dict[str, str]) -> str:
+    return hashlib.sha1(json.dumps(sorted(items.items())).encode()).hexdigest()[:12]
+
+
+def build_new_files_sensor(partitions: dg.PartitionsDefinition) -> dg.SensorDefinition:
+    @dg.sensor(name="sparkify_new_files_sensor", jobs=[events_job, songs_job], minimum_interval_seconds=60,
+               description="Requests exactly the month partitions whose log files are new or changed "
+                           "(and a song reload when song_data changes).")
+    def new_files_sensor(context: dg.SensorEvaluationContext, lake: Lake):
+        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+        current = {obj.key: obj.version for prefix in ("sparkify/log_data/", SONG_FOLDER) for obj in lake.list(prefix)}
+        changed = {key: version for key, version in current.items() if seen.get(key) != version}
+        by_month: dict[str, dict[str, str]] = {}
+        song_changes = {}
+        for key, version in changed.items():
+            if key.startswith(SONG_FOLDER):
+                song_changes[key] = version
+            elif match := LOG_KEY.match(key):
+                month = f"{match['year']}-{match['month']}-01"
+                if partitions.has_partition_key(month):
+                    by_month.setdefault(month, {})[key] = version
+                else:
+                    context.log.info(f"ignoring {key}: {month} is not a configured sparkify month partition")
+        requests = []
+        if song_changes:
+            requests.append(dg.RunRequest(run_key=f"songs:{_digest(song_changes)}", job_name=songs_job.name))
+        for month, files in sorted(by_month.items()):
+            requests.append(dg.RunRequest(
+                run_key=f"{month}:{_digest(files)}", job_name=events_job.name, partition_key=month,
+                tags={"capstone/changed_files": ",".join(sorted(files))[:1000]},
+            ))
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+
+    return new_files_sensor
