@@ -1,0 +1,219 @@
+"""Run the real pipeline in a fresh child process and see where its time goes.
+
+The child plans and executes a selection through `capstone_assets.runner` (the path the CLI takes), with
+an ephemeral Dagster instance, and splits the wall time into exclusive buckets: `sql` (inside DuckDB
+calls), `source_file_checks` (reading each file for its header and row count before loading),
+`column_lineage` (sqlglot lineage of the marts), `sql_translation` (sqlglot Redshift -> DuckDB); the rest
+is orchestration (Dagster, events, Python glue). The parent reads the child's peak resident memory.
+
+    python -m benchmarks.pipeline --task learning --env '{"CAPSTONE_LAKE_DIR": ...}' --out result.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+REPO = Path(__file__).resolve().parents[1]
+LEARNING = "group:learning"
+FLIGHTS = 'key:"flights/flights"'
+FLIGHTS_SETUP = 'key:"flights/airlines" or key:"flights/airports"'
+
+
+class Clock:
+    """Exclusive wall time per bucket: entering an inner bucket pauses the outer one."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = defaultdict(float)
+        self._stack: list[str] = []
+        self._mark = 0.0
+
+    @contextmanager
+    def measure(self, bucket: str) -> Iterator[None]:
+        now = time.perf_counter()
+        if self._stack:
+            self.totals[self._stack[-1]] += now - self._mark
+        self._stack.append(bucket)
+        self._mark = now
+        try:
+            yield
+        finally:
+            now = time.perf_counter()
+            self.totals[self._stack.pop()] += now - self._mark
+            self._mark = now
+
+    def timed(self, bucket: str, function: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            with self.measure(bucket):
+                return function(*args, **kwargs)
+
+        return wrapper
+
+
+class TimedConnection:
+    """A DuckDB connection whose calls count as SQL time (`execute` returns the proxy, as DuckDB returns itself)."""
+
+    def __init__(self, connection, clock: Clock):
+        self._connection, self._clock = connection, clock
+
+    def __getattr__(self, name):
+        return getattr(self._connection, name)
+
+    def execute(self, *args, **kwargs):
+        with self._clock.measure("sql"):
+            self._connection.execute(*args, **kwargs)
+        return self
+
+    def executemany(self, *args, **kwargs):
+        with self._clock.measure("sql"):
+            self._connection.executemany(*args, **kwargs)
+        return self
+
+    def fetchall(self):
+        with self._clock.measure("sql"):
+            return self._connection.fetchall()
+
+    def fetchone(self):
+        with self._clock.measure("sql"):
+            return self._connection.fetchone()
+
+    def close(self):
+        with self._clock.measure("sql"):
+            self._connection.close()
+
+
+@contextmanager
+def instrumented(clock: Clock) -> Iterator[None]:
+    from capstone_assets.lib import loading, models
+    from capstone_assets.resources import duckdb_warehouse
+
+    warehouse_class = duckdb_warehouse.DuckDBWarehouse
+    connect = warehouse_class._connect
+    patches = [
+        (loading, "source_rows", clock.timed("source_file_checks", loading.source_rows)),
+        (models, "column_lineage", clock.timed("column_lineage", models.column_lineage)),
+        (duckdb_warehouse, "to_dialect", clock.timed("sql_translation", duckdb_warehouse.to_dialect)),
+        (warehouse_class, "_connect", lambda self: TimedConnection(clock.timed("sql", connect)(self), clock)),
+    ]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+    try:
+        for owner, name, replacement in patches:
+            setattr(owner, name, replacement)
+        yield
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+
+
+def _flights_definitions(settings):
+    """The flights group if it is usable, else the generic staging path on the upload (no references)."""
+    import dagster as dg
+
+    from capstone_assets.definitions import build_definitions
+    from capstone_assets.lib.specs import StageSpec
+    from capstone_assets.lib.staging import build_stage_asset
+    from capstone_assets.resources import build_resources
+
+    defs = build_definitions(settings)
+    if dg.AssetKey(["flights", "flights"]) in defs.resolve_asset_graph().materializable_asset_keys:
+        return defs, FLIGHTS_SETUP, "the flights group (asset flights.flights with its checks)"
+    spec = StageSpec("flights", "flights", "flights/uploads/", suffix=".csv")
+    generic = dg.Definitions(assets=[build_stage_asset(spec)], resources=build_resources(settings))
+    return generic, None, "the generic staging path (a StageSpec built in the benchmark; the flights group was not usable)"
+
+
+def run_task(task: str, environment: dict[str, str]) -> dict:
+    """Plan and execute the task's selection once; returns times, run counts and check outcomes."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    import dagster as dg
+
+    from capstone_assets import runner
+    from capstone_assets.definitions import build_definitions
+    from capstone_assets.settings import load_settings
+
+    settings = load_settings(environment)
+    instance = dg.DagsterInstance.ephemeral()
+    path = "runner.plan/execute on group:learning"
+    if task == "learning":
+        defs, setup, selection = build_definitions(settings), None, LEARNING
+    else:
+        defs, setup, path = _flights_definitions(settings)
+        selection = FLIGHTS if setup else "*"
+    if setup:
+        runner.execute(defs, runner.plan(defs, setup), instance=instance)
+    clock = Clock()
+    with instrumented(clock):
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        runs = runner.plan(defs, selection)
+        report = runner.execute(defs, runs, instance=instance, stop_on_failure=False)
+        seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    buckets = {name: round(value, 4) for name, value in clock.totals.items()}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "runs": len(runs),
+        "success": report.success,
+        "errors": [error for _, ok, _, error in report.runs if not ok],
+        "checks_passed": sum(a.checks_passed for a in report.assets.values()),
+        "checks_failed": sorted(f"{name}:{check}" for name, a in report.assets.items() for check in a.checks_failed),
+        "buckets": buckets,
+        "outside_sql_seconds": seconds - buckets.get("sql", 0.0),
+        "path": path,
+    }
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def peak_rss_mb_self() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_in_child(task: str, environment: dict[str, str], workdir: Path) -> dict:
+    """Run `task` in a fresh Python process; adds its peak RSS (MB) read by the parent through wait4."""
+    out, log = workdir / f"{task}_result.json", workdir / f"{task}_child.log"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "benchmarks.pipeline", "--task", task, "--env", json.dumps(environment),
+               "--out", str(out)]
+    with open(log, "wb") as log_file:
+        child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
+                                 env={**os.environ, "PYTHONPATH": str(REPO)})
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0 or not out.exists():
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"benchmark child {task!r} failed (exit {child.returncode}); log {log}:\n{tail}")
+    result = json.loads(out.read_text())
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--task", choices=("learning", "flights"), required=True)
+    parser.add_argument("--env", required=True, help="the settings' environment, as JSON")
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    result = run_task(args.task, json.loads(args.env))
+    result["peak_rss_mb_self"] = peak_rss_mb_self()
+    Path(args.out).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

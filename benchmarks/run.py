@@ -1,0 +1,246 @@
+"""`make bench`: the pipeline against the limit and the usual ways, in one run on the same generated data.
+
+    .venv/bin/python benchmarks/run.py            # full: learning scales 1 and 10, a 5.8M-row flights upload
+    .venv/bin/python benchmarks/run.py --quick    # small scales, for development and a smoke test
+
+Prints a table and writes benchmarks/results.json. Every figure that matters is a ratio to a baseline
+measured in the same run, since the machine is shared and its speed varies from minute to minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import duckdb
+
+from benchmarks import baselines, data, pipeline
+from capstone_assets.flights import generator as flights_generator
+from capstone_assets.lib.specs import StageSpec
+from capstone_assets.lib.sql import qualified
+from capstone_assets.settings import DEFAULT_DEGREES
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+FULL = {"scales": (1.0, 10.0), "flights_rows": 5_800_000, "row_subset": 3_000, "limit_repeats": 3}
+QUICK = {"scales": (0.05, 0.5), "flights_rows": 300_000, "row_subset": 500, "limit_repeats": 2}
+GOALS = {  # key: (comparison, target, meaning)
+    "pipeline_over_limit": ("<=", 2.0, "pipeline within 2x of the plain-load limit at scale 1"),
+    "speedup_vs_row_by_row": (">=", 50.0, "at least 50x the row-by-row rows per second"),
+    "peak_rss_mb_scale_10": ("<=", 1536.0, "peak resident memory at scale 10 at most 1.5 GB"),
+    "peak_rss_growth_10x": ("<=", 1.5, "peak memory not growing with the data (<= 1.5x for 10x the data)"),
+    "time_growth_10x": ("<=", 11.0, "time at 10x the data at most 11x"),
+}
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def best_of(repeats: int, measure: Callable[[], dict]) -> dict:
+    """The fastest of `repeats` runs (a baseline is never flattered by a slow, noisy attempt)."""
+    results = []
+    for _ in range(repeats):
+        started = cpu_seconds()
+        result = measure()
+        result["cpu_seconds"] = cpu_seconds() - started
+        results.append(result)
+    return min(results, key=lambda r: r["seconds"])
+
+
+def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return sum(connection.execute(f"SELECT COUNT(*) FROM {qualified(s.group, s.name)}").fetchone()[0] for s in specs)
+
+
+def limit(workload: data.Workload, repeats: int) -> dict:
+    def once() -> dict:
+        data.reset(workload.warehouse("limit"))
+        return baselines.limit_load(workload.stage_specs(), workload.lake, workload.warehouse("limit"))
+
+    return best_of(repeats, once)
+
+
+def learning_pipeline(workload: data.Workload) -> dict:
+    target = workload.warehouse("pipeline")
+    data.reset(target)
+    result = pipeline.run_in_child("learning", workload.environment(target), workload.root)
+    result["rows"] = staged_rows(target, workload.stage_specs())
+    result["rows_per_second"] = result["rows"] / result["seconds"]
+    return result
+
+
+def flights(root: Path, rows: int, repeats: int) -> dict:
+    root.mkdir(parents=True, exist_ok=True)
+    upload = data.flights_upload(root, rows)
+    if not (root / "lake" / "flights" / "airports.csv").exists():
+        flights_generator.generate(root / "lake", scale=1 / flights_generator.FLIGHTS_AT_SCALE_1, upload_name="reference.csv")
+        (root / "lake" / "flights" / "uploads" / "reference.csv").unlink()
+    spec = StageSpec("flights", "flights", "flights/uploads/", suffix=".csv")
+
+    def once() -> dict:
+        data.reset(root / "limit.duckdb")
+        return baselines.file_limit(spec, root / "lake", upload, root / "limit.duckdb")
+
+    plain = best_of(repeats, once)
+    target = root / "pipeline.duckdb"
+    data.reset(target)
+    environment = {"CAPSTONE_ENV": "local", "CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(target)}
+    reload = pipeline.run_in_child("flights", environment, root)
+    reload["rows"] = staged_rows(target, [spec])
+    return {"limit": plain, "reload": reload, "rows": rows, "file_bytes": upload.stat().st_size}
+
+
+def machine() -> dict:
+    pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    return {"cores": os.cpu_count(), "memory_gb": round(pages * page_size / 2**30, 1), "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "load_average": [round(x, 2) for x in os.getloadavg()]}
+
+
+def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subset: int, limit_repeats: int,
+            degrees: Sequence[str] = DEFAULT_DEGREES, months: Sequence[int] = tuple(range(1, 13)),
+            progress: Callable[[str], None] = lambda message: None) -> dict:
+    """Every measurement of the benchmark; returns the results.json document."""
+    started = time.perf_counter()
+    at_start = machine()
+    workloads = [data.Workload(workdir / f"learning_scale_{s:g}", s, tuple(degrees), tuple(months)) for s in scales]
+    lakes = {}
+    for workload in workloads:
+        workload.root.mkdir(parents=True, exist_ok=True)
+        progress(f"generating the learning lake at scale {workload.scale:g}")
+        lakes[workload.scale] = workload.generate()
+    base, big = workloads[0], workloads[-1]
+    scale_results = {}
+    for workload in workloads:
+        progress(f"scale {workload.scale:g}: limit (best of {limit_repeats})")
+        plain = limit(workload, limit_repeats)
+        progress(f"scale {workload.scale:g}: pipeline backfill in a child process")
+        backfill = learning_pipeline(workload)
+        if backfill["rows"] != plain["rows"]:
+            raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
+        scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
+                                                "pipeline_over_limit": backfill["seconds"] / plain["seconds"]}
+    video_log = next(s for s in base.stage_specs() if s.name == "stg_video_log")
+    progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
+    loop = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset)
+    many = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset, executemany=True)
+    progress("pandas read_csv + insert per file")
+    data.reset(base.warehouse("pandas"))
+    frames = baselines.pandas_per_file(base.stage_specs(), base.lake, base.warehouse("pandas"))
+    progress(f"flights: upload of {flights_rows} rows, limit and reload")
+    reload = flights(workdir / "flights", flights_rows, limit_repeats)
+
+    first, last = scale_results[f"{base.scale:g}"], scale_results[f"{big.scale:g}"]
+    row_by_row_rate = max(loop["rows_per_second"], many["rows_per_second"])
+    results = {
+        "pipeline_over_limit": first["pipeline_over_limit"],
+        "pipeline_over_limit_cpu": first["pipeline"]["cpu_seconds"] / first["limit"]["cpu_seconds"],
+        "speedup_vs_row_by_row": first["pipeline"]["rows_per_second"] / row_by_row_rate,
+        "speedup_vs_pandas": first["pipeline"]["rows_per_second"] / frames["rows_per_second"],
+        "peak_rss_mb_scale_10": last["pipeline"]["peak_rss_mb"],
+        "peak_rss_growth_10x": last["pipeline"]["peak_rss_mb"] / first["pipeline"]["peak_rss_mb"],
+        "time_growth_10x": last["pipeline"]["seconds"] / first["pipeline"]["seconds"],
+        "limit_time_growth_10x": last["limit"]["seconds"] / first["limit"]["seconds"],
+        "data_growth": last["pipeline"]["rows"] / first["pipeline"]["rows"],
+        "flights_reload_over_limit": reload["reload"]["seconds"] / reload["limit"]["seconds"],
+        "pipeline_seconds_scale_1": first["pipeline"]["seconds"],
+        "limit_seconds_scale_1": first["limit"]["seconds"],
+        "pipeline_rows_scale_1": first["pipeline"]["rows"],
+        "pipeline_seconds_scale_10": last["pipeline"]["seconds"],
+        "pipeline_rows_scale_10": last["pipeline"]["rows"],
+        "backfill_runs": first["pipeline"]["runs"],
+        "orchestration_share_scale_1": first["pipeline"]["outside_sql_seconds"] / first["pipeline"]["seconds"],
+        "row_by_row_rows_per_second": row_by_row_rate,
+        "pandas_rows_per_second": frames["rows_per_second"],
+        "cores": at_start["cores"],
+        "memory_gb": at_start["memory_gb"],
+        "scales": {"base": base.scale, "big": big.scale},
+        "per_scale": scale_results,
+        "row_by_row": {"execute_per_row": loop, "executemany": many, "table": "learning.stg_video_log"},
+        "pandas": frames,
+        "flights": reload,
+        "machine": {"at_start": at_start, "at_end": machine()},
+        "benchmark_seconds": time.perf_counter() - started,
+    }
+    results["goals"] = {key: {"target": f"{op} {target:g}", "value": results[key], "met": _met(op, results[key], target),
+                              "meaning": meaning} for key, (op, target, meaning) in GOALS.items()}
+    return results
+
+
+def _met(op: str, value: float, target: float) -> bool:
+    return value <= target if op == "<=" else value >= target
+
+
+def table(results: dict) -> str:
+    base, big = (f"{results['scales'][k]:g}" for k in ("base", "big"))
+    lines = [f"{'measure':<44} {'seconds':>9} {'rows':>11} {'rows/s':>11} {'x limit':>8} {'peak MB':>8}"]
+
+    def row(name, seconds, rows, reference=None, peak=None):
+        ratio = f"{seconds / reference:8.2f}" if reference else f"{'':>8}"
+        lines.append(f"{name:<44} {seconds:9.2f} {rows:11,d} {rows / seconds:11,.0f} {ratio} {peak or 0:8.0f}")
+
+    for scale in (base, big):
+        entry = results["per_scale"][scale]
+        row(f"limit: plain read_csv per table, scale {scale}", entry["limit"]["seconds"], entry["limit"]["rows"])
+        row(f"pipeline backfill ({entry['pipeline']['runs']} runs), scale {scale}", entry["pipeline"]["seconds"],
+            entry["pipeline"]["rows"], entry["limit"]["seconds"], entry["pipeline"]["peak_rss_mb"])
+    for name, entry in results["row_by_row"].items():
+        if isinstance(entry, dict):
+            row(f"row by row ({name}), subset", entry["seconds"], entry["rows"])
+    row(f"pandas read_csv + insert per file, scale {base}", results["pandas"]["seconds"], results["pandas"]["rows"],
+        results["per_scale"][base]["limit"]["seconds"])
+    flights_ = results["flights"]
+    row("flights: plain read_csv of the upload", flights_["limit"]["seconds"], flights_["limit"]["rows"])
+    row("flights: reload through the pipeline", flights_["reload"]["seconds"], flights_["reload"]["rows"],
+        flights_["limit"]["seconds"], flights_["reload"]["peak_rss_mb"])
+    buckets = results["per_scale"][base]["pipeline"]["buckets"]
+    seconds = results["per_scale"][base]["pipeline"]["seconds"]
+    split = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(buckets.items(), key=lambda kv: -kv[1]))
+    lines.append(f"\npipeline at scale {base}: {seconds:.1f}s = {split}, the rest ({seconds - sum(buckets.values()):.1f}s) "
+                 "orchestration")
+    lines.append(f"flights reload path: {flights_['reload']['path']}")
+    lines.append(f"machine: {results['cores']} cores, {results['memory_gb']} GB, load average "
+                 f"{results['machine']['at_start']['load_average']} -> {results['machine']['at_end']['load_average']}\n")
+    for key, goal in results["goals"].items():
+        lines.append(f"{'MET ' if goal['met'] else 'MISS'} {key} = {goal['value']:.2f} (goal {goal['target']}: {goal['meaning']})")
+    lines.append(f"flights_reload_over_limit = {results['flights_reload_over_limit']:.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=f"small scales {QUICK['scales']}, for development")
+    parser.add_argument("--scales", type=float, nargs=2, metavar=("BASE", "BIG"), help="override the two learning scales")
+    parser.add_argument("--workdir", type=Path, help="keep the generated data here (default: a temporary folder)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    options = dict(QUICK if args.quick else FULL)
+    if args.scales:
+        options["scales"] = tuple(args.scales)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="capstone-bench-"))
+    try:
+        results = measure(workdir, progress=lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True),
+                          **options)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    results["mode"] = "quick" if args.quick else "full"
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(table(results))
+    print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

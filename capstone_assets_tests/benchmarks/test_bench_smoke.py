@@ -1,0 +1,44 @@
+"""The benchmark's measurements run end to end at a tiny scale and yield a results.json-shaped document.
+
+Not a timing test: it asserts the shape and the row counts, never a speed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+from benchmarks import run
+
+REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_10", "time_growth_10x",
+            "flights_reload_over_limit", "cores", "memory_gb", "pipeline_seconds_scale_1", "limit_seconds_scale_1",
+            "pipeline_rows_scale_1", "pipeline_rows_scale_10", "backfill_runs")
+
+
+def data_rows(folder: Path) -> int:
+    total = 0
+    for path in folder.rglob("*.csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            total += sum(1 for _ in csv.reader(handle)) - 1
+    return total
+
+
+def test_benchmark_measures_everything_at_a_tiny_scale(tmp_path: Path):
+    results = run.measure(tmp_path, scales=(0.002, 0.01), flights_rows=2_000, row_subset=50, limit_repeats=1,
+                          degrees=("data_science",), months=(1, 2))
+
+    for key in REQUIRED:
+        assert isinstance(results[key], (int, float)) and not isinstance(results[key], bool), key
+        assert math.isfinite(results[key]) and results[key] > 0, key
+    base = results["per_scale"]["0.002"]
+    assert base["pipeline"]["success"] and not base["pipeline"]["checks_failed"]
+    assert results["pipeline_rows_scale_1"] == data_rows(tmp_path / "learning_scale_0.002" / "lake")
+    assert results["pipeline_rows_scale_10"] == data_rows(tmp_path / "learning_scale_0.01" / "lake")
+    assert results["backfill_runs"] == 3  # dimensions, one ranged run for the single degree, marts
+    assert results["flights"]["reload"]["rows"] == results["flights"]["limit"]["rows"] == 2_000
+    assert results["row_by_row"]["execute_per_row"]["rows"] == 50
+    assert set(results["goals"]) >= {"pipeline_over_limit", "speedup_vs_row_by_row", "time_growth_10x"}
+    json.dumps(results)  # what run.py writes
+    assert "MISS" in run.table(results) or "MET" in run.table(results)
