@@ -131,3 +131,14 @@ def expectation(name: str, sql: str, expected: Any, description: str = "", block
         description or f"{sql} returns {expected!r}",
         blocking=blocking,
     )
+
+
+def default_checks(spec) -> list[Check]:
+    """The checks every table gets from its spec (StageSpec or ModelSpec), then the spec's own."""
+    checks = [not_empty()]
+    checks += [not_null(key) for key in spec.keys]
+    if spec.keys:
+        checks.append(unique(spec.keys))
+    checks += [references(ref) for ref in spec.references]
+    checks += [in_partition_month(column) for column in spec.in_month]
+    return checks + list(spec.checks)

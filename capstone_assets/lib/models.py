@@ -31,16 +31,6 @@ def source_tables(group: str, name: str) -> tuple[dg.AssetKey, ...]:
     return tuple(sorted(keys, key=lambda k: k.to_user_string()))
 
 
-def default_checks(spec: ModelSpec) -> list[c.Check]:
-    checks = [c.not_empty()]
-    checks += [c.not_null(key) for key in spec.keys]
-    if spec.keys:
-        checks.append(c.unique(spec.keys))
-    checks += [c.references(ref) for ref in spec.references]
-    checks += [c.in_partition_month(column) for column in spec.in_month]
-    return checks + list(spec.checks)
-
-
 def column_lineage(warehouse: Warehouse, spec: ModelSpec) -> dg.TableColumnLineage | None:
     select = read_sql(spec.group, spec.name)
     schema: dict[str, dict[str, dict[str, str]]] = {}
@@ -108,7 +98,7 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
 
 
 def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
-    checks = default_checks(spec)
+    checks = c.default_checks(spec)
 
     @dg.asset(
         key=spec.key,

@@ -6,6 +6,7 @@ from typing import Callable, Sequence
 import dagster as dg
 
 from capstone_assets.lib import checks as c
+from capstone_assets.lib.checks import default_checks
 from capstone_assets.lib.loading import PartitionLoad, load_partition
 from capstone_assets.lib.partitions import describe, run_partitions
 from capstone_assets.lib.results import column_schema, evaluate_checks, scope_filter, table_metadata
@@ -16,16 +17,6 @@ from capstone_assets.resources.warehouse import Warehouse
 
 WAREHOUSE_POOL = "warehouse"
 ROW_COUNT_CHECK = "row_count_matches_source"
-
-
-def default_checks(spec: StageSpec) -> list[c.Check]:
-    checks = [c.not_empty()]
-    checks += [c.not_null(key) for key in spec.keys]
-    if spec.keys:
-        checks.append(c.unique(spec.keys))
-    checks += [c.references(ref) for ref in spec.references]
-    checks += [c.in_partition_month(column) for column in spec.in_month]
-    return checks + list(spec.checks)
 
 
 def row_count_check(warehouse: Warehouse, spec: StageSpec, loads: Sequence[PartitionLoad]) -> dg.AssetCheckResult:
