@@ -24,14 +24,15 @@ def test_modes_are_chosen_in_the_specs(settings):
 
 def test_upsert_updates_appends_and_keeps_and_truncate_insert_replaces(settings, lake_dir):
     generate(lake_dir, scale=0.01, seed=2)
-    materialize(settings, "group:sparkify")
+    dims = 'key:"sparkify/users" or key:"sparkify/songs"'
+    materialize(settings, f'{dims} or key:"sparkify/staging_events" or key:"sparkify/staging_songs"')
     users = dict(query(settings, "SELECT user_id, level FROM sparkify.users"))
     changed, dropped = sorted(users)[:2]
     song_count = scalar(settings, "SELECT COUNT(*) FROM sparkify.songs")
     new_user = max(users) + 1000
     with duckdb.connect(str(settings.duckdb_path)) as db:
         latest = "(SELECT MAX(ts) FROM sparkify.staging_events)"
-        template = f"SELECT * REPLACE (ts + 1 AS ts) FROM sparkify.staging_events WHERE user_id = ? AND ts = (SELECT MAX(ts) FROM sparkify.staging_events WHERE user_id = ?)"
+        template = "SELECT * REPLACE (ts + 1 AS ts) FROM sparkify.staging_events WHERE user_id = ? AND ts = (SELECT MAX(ts) FROM sparkify.staging_events WHERE user_id = ?)"
         db.execute(f"INSERT INTO sparkify.staging_events SELECT * REPLACE ({latest} + 1 AS ts, "
                    "CASE level WHEN 'free' THEN 'paid' ELSE 'free' END AS level) FROM (" + template + ")",
                    [str(changed), str(changed)])
@@ -39,7 +40,7 @@ def test_upsert_updates_appends_and_keeps_and_truncate_insert_replaces(settings,
                    [str(changed), str(changed)])
         db.execute("DELETE FROM sparkify.staging_events WHERE user_id = ?", [str(dropped)])
         db.execute("DELETE FROM sparkify.staging_songs WHERE song_id = (SELECT MIN(song_id) FROM sparkify.staging_songs)")
-    materialize(settings, 'key:"sparkify/users" or key:"sparkify/songs"')
+    materialize(settings, dims)
     after = dict(query(settings, "SELECT user_id, level FROM sparkify.users"))
     assert after[changed] != users[changed]  # updated
     assert new_user in after  # appended
