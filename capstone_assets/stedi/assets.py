@@ -37,4 +37,5 @@ def build_export_asset(table: str, prefix: str) -> dg.AssetsDefinition:
 
 def build_assets() -> list[dg.AssetsDefinition]:
     return ([build_stage_asset(spec) for spec in STAGE_SPECS]
-            + [build_model_asset(spec) for spec in MODEL_SPECS])
+            + [build_model_asset(spec) for spec in MODEL_SPECS]
+            + [build_export_asset(table, prefix) for table, prefix in EXPORTS.items()])

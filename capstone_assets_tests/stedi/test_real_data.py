@@ -60,3 +60,14 @@ def test_consent_is_enforced_against_the_raw_file(zones):
     columns = {row[0] for row in query(settings, "SELECT column_name FROM information_schema.columns "
                                                  "WHERE table_schema = 'stedi' AND table_name = 'machine_learning_curated'")}
     assert columns.isdisjoint({"customername", "email", "phone", "birthday", "user"})
+
+
+def test_zones_are_exported_as_parquet(zones):
+    _, lake_dir, _ = zones
+    expected = expected_counts(lake_dir)
+    for table, folder in EXPORTED.items():
+        files = list((lake_dir / "stedi" / folder).glob("*.parquet"))
+        assert files, folder
+        pattern = str(lake_dir / "stedi" / folder / "*.parquet")
+        assert duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{pattern}')").fetchone()[0] == expected[table], table
+    assert json.dumps(sorted(EXPORTED)) == json.dumps(sorted(ZONE_TABLES))
