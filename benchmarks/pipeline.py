@@ -178,7 +178,7 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def peak_rss_mb_self() -> float:
+def peak_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -186,7 +186,11 @@ def peak_rss_mb_self() -> float:
 
 
 def run_in_child(task: str, environment: dict[str, str], workdir: Path) -> dict:
-    """Run `task` in a fresh Python process; adds its peak RSS (MB) read by the parent through wait4."""
+    """Run `task` in a fresh Python process; its result carries its own peak RSS in MB.
+
+    The child reads its VmHWM itself: wait4's ru_maxrss would not do, since Linux carries the parent's
+    resident size over fork and exec into the child's maximum.
+    """
     out, log = workdir / f"{task}_result.json", workdir / f"{task}_child.log"
     out.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.pipeline", "--task", task, "--env", json.dumps(environment),
@@ -194,14 +198,11 @@ def run_in_child(task: str, environment: dict[str, str], workdir: Path) -> dict:
     with open(log, "wb") as log_file:
         child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
                                  env={**os.environ, "PYTHONPATH": str(REPO)})
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
+        child.wait()
     if child.returncode != 0 or not out.exists():
         tail = log.read_text(errors="replace")[-3000:]
         raise RuntimeError(f"benchmark child {task!r} failed (exit {child.returncode}); log {log}:\n{tail}")
-    result = json.loads(out.read_text())
-    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
-    return result
+    return json.loads(out.read_text())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     result = run_task(args.task, json.loads(args.env))
-    result["peak_rss_mb_self"] = peak_rss_mb_self()
+    result["peak_rss_mb"] = peak_rss_mb()
     Path(args.out).write_text(json.dumps(result, indent=2))
 
 
