@@ -57,8 +57,10 @@ def print_report(report: runner.RunReport, out=None) -> None:
     width = max([len(name) for name in report.assets] + [5])
     print(f"\n{'asset'.ljust(width)}  partitions        rows  checks", file=out)
     for name, outcome in sorted(report.assets.items()):
-        total = outcome.checks_passed + len(outcome.checks_failed)
+        total = outcome.checks_passed + len(outcome.checks_failed) + len(outcome.checks_warned)
         status = f"{outcome.checks_passed}/{total} passed"
+        if outcome.checks_warned:
+            status += f"  warning: {', '.join(outcome.checks_warned)}"
         if outcome.checks_failed:
             status += f"  FAILED: {', '.join(outcome.checks_failed)}"
         print(f"{name.ljust(width)}  {outcome.partitions:>10}  {outcome.rows:>10,}  {status}", file=out)

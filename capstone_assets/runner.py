@@ -29,6 +29,7 @@ class AssetOutcome:
     rows: int = 0
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
+    checks_warned: list[str] = field(default_factory=list)  # failed WARN-severity checks: reported, not fatal
 
 
 @dataclass
@@ -118,6 +119,8 @@ def _collect(report: RunReport, result: dg.ExecuteInProcessResult) -> None:
         outcome = report.assets.setdefault(evaluation.asset_key.to_user_string(), AssetOutcome())
         if evaluation.passed:
             outcome.checks_passed += 1
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            outcome.checks_warned.append(evaluation.check_name)
         else:
             outcome.checks_failed.append(evaluation.check_name)
 
