@@ -14,6 +14,7 @@ from typing import Any, Iterator, Sequence
 
 import sqlglot
 
+from capstone_assets.lib import statements as st
 from capstone_assets.lib.sql import ident
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.warehouse import (
@@ -135,7 +136,11 @@ class RedshiftWarehouse(Warehouse):
         with self._session() as connection:
             cursor = connection.cursor()
             try:
-                cursor.execute(f"CREATE TEMP TABLE {staging} (LIKE {request.target})")
+                # only the file's columns, all nullable: (LIKE target) would copy NOT NULL on month/_source_file,
+                # which COPY does not fill
+                cursor.execute(st.create_table_as(
+                    staging, f"SELECT {', '.join(ident(c) for c in file_columns)} FROM {request.target} WHERE 1 = 0",
+                    temporary=True))
                 cursor.execute(self.copy_statement(request, staging, manifest_uri, lake))
                 rejected = self._rejected(cursor)
                 if len(rejected) > request.max_rejected_rows:

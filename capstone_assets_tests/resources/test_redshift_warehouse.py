@@ -89,7 +89,8 @@ def test_load_is_copy_with_manifest_then_delete_insert_in_one_transaction(fake_r
     outcome = warehouse.load(request, lake)
     assert outcome.rows == 1
     sent = statements(log)
-    assert sent[0] == 'CREATE TEMP TABLE "_load_stg_video_log" (LIKE "learning"."stg_video_log")'
+    assert sent[0] == ('CREATE TEMPORARY TABLE "_load_stg_video_log" AS SELECT "view_id", "user_id", "video_id", '
+                       '"viewed_at", "watched_seconds" FROM "learning"."stg_video_log" WHERE 1 = 0')
     copy = sent[1]
     assert copy.startswith('COPY "_load_stg_video_log" ("view_id", "user_id", "video_id", "viewed_at", "watched_seconds") FROM \'s3://')
     assert f"IAM_ROLE '{ROLE}' MANIFEST" in copy and "FORMAT AS CSV IGNOREHEADER 1" in copy and "MAXERROR 0" in copy
