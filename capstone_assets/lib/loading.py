@@ -84,8 +84,10 @@ def load_partition(spec: StageSpec, partition: dict[str, Any], lake: Lake, wareh
         finally:
             if prepared.scratch_prefix:
                 lake.delete_prefix(prepared.scratch_prefix)
-    except LoadError as error:
-        _audit(warehouse, spec, partition, run_id, files, rows_in_files, None, error.rejected, "failed", str(error), started)
+    except Exception as error:  # every failed load is audited: refused files, but also e.g. S3 throttling
+        message = str(error) if isinstance(error, LoadError) else f"{type(error).__name__}: {error}"
+        _audit(warehouse, spec, partition, run_id, files, rows_in_files, None, getattr(error, "rejected", ()),
+               "failed", message, started)
         raise
     _audit(warehouse, spec, partition, run_id, files, rows_in_files, outcome.rows, outcome.rejected, "loaded", None, started)
     return PartitionLoad(partition, files, rows_in_files, outcome.rows, outcome.rejected)

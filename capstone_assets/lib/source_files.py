@@ -75,7 +75,8 @@ def json_data_rows(lake: Lake, key: str, fields: Mapping[str, bool], one_object_
         with open(path, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 if raw.strip():
-                    _check_record(key, number, _parse(key, number, raw), fields)
+                    # without its line break, so an unterminated record is reported on its own line
+                    _check_record(key, number, _parse(key, number, raw.rstrip(b"\r\n")), fields)
                     rows += 1
     if rows == 0:
         raise LoadError(f"{key}: the file holds no JSON records; refusing to replace existing rows with an empty load")
