@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 
+from capstone_assets.automation import run_failure_sensor
 from capstone_assets.flights.definitions import build_definitions as flights_definitions
 from capstone_assets.learning.definitions import build_definitions as learning_definitions
 from capstone_assets.resources import build_resources
@@ -23,6 +24,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         dg.Definitions(
             resources=build_resources(settings),
             executor=dg.in_process_executor if settings.is_local else dg.multiprocess_executor,
+            sensors=[run_failure_sensor],
         ),
     )
 
