@@ -8,8 +8,10 @@ import os
 import dagster as dg
 import pytest
 
+from capstone_assets.definitions import build_definitions
 from capstone_assets.learning.automation import dimensions_selection
 from capstone_assets.learning.generator import FACT_COLUMNS, generate
+from capstone_assets.resources import build_resources
 from capstone_assets_tests.helpers import materialize, query
 from capstone_assets_tests.reliability.lakes import checksum_sql, load, video_rows, write_video_log
 
@@ -72,3 +74,23 @@ def test_full_backfill_run_twice(learning_lake, lake_dir):
         expected = sum(file_rows(lake_dir, name, d, m) for d in DEGREES.split(",") for m in (1, 2))
         assert first[f"stg_{name}"][0] == expected, name
     assert all(count > 0 for count, _ in first.values())
+
+
+def test_same_file_delivered_twice_sensor(settings, lake_dir):
+    """A duplicate notification asks for nothing; a re-delivery (new version) asks again, and its load is a no-op."""
+    path = write_video_log(lake_dir, video_rows(30))
+    defs = build_definitions(settings)
+    sensor = defs.get_sensor_def("learning_new_files_sensor")
+
+    def evaluate(cursor):
+        context = dg.build_sensor_context(cursor=cursor, resources=build_resources(settings), definitions=defs)
+        result = sensor(context)
+        return [r.run_key for r in result.run_requests], result.cursor
+
+    (first_key,), cursor = evaluate(None)
+    assert evaluate(cursor)[0] == []
+    stat = path.stat()
+    path.write_bytes(path.read_bytes())
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    (second_key,), _ = evaluate(cursor)
+    assert second_key != first_key and second_key.startswith("data_science|2019-01-01:")
