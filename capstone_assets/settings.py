@@ -15,6 +15,7 @@ from typing import Mapping
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 MONTH_START = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-01$")
+MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 DEFAULT_DEGREES = ("data_science", "data_engineering", "machine_learning")
 SECRET_VARIABLES = ("CAPSTONE_REDSHIFT_PASSWORD",)
@@ -50,6 +51,7 @@ class Settings:
     learning_end: str | None
     sparkify_start: str = "2018-11-01"
     sparkify_end: str | None = "2018-12-01"  # exclusive
+    duckdb_memory_limit: str | None = None  # e.g. "2GB"; DuckDB's default (80% of RAM) when unset
 
     @property
     def is_local(self) -> bool:
@@ -89,6 +91,13 @@ def _month(environ: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _memory_size(environ: Mapping[str, str], name: str) -> str | None:
+    raw = environ.get(name, "").strip()
+    if raw and not MEMORY_SIZE.match(raw):
+        raise SettingsError(f"{name} must be a size such as '512MB' or '2GB', got {raw!r}")
+    return raw or None
+
+
 def _require(environ: Mapping[str, str], names: tuple[str, ...], why: str) -> None:
     missing = [name for name in names if not environ.get(name)]
     if missing:
@@ -124,6 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         learning_end=_month(environ, "CAPSTONE_LEARNING_END", "2020-01-01") or None,
         sparkify_start=_month(environ, "CAPSTONE_SPARKIFY_START", "2018-11-01"),
         sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
+        duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT"),
     )
 
 

@@ -21,7 +21,8 @@ def build_lake(settings: Settings) -> Lake:
 
 def build_warehouse(settings: Settings) -> Warehouse:
     if settings.is_local:
-        return DuckDBWarehouse(path=str(settings.duckdb_path.resolve()), lock_timeout_seconds=settings.duckdb_lock_timeout_seconds)
+        return DuckDBWarehouse(path=str(settings.duckdb_path.resolve()), lock_timeout_seconds=settings.duckdb_lock_timeout_seconds,
+                               memory_limit=settings.duckdb_memory_limit)
     return RedshiftWarehouse(
         host=settings.redshift_host,
         port=settings.redshift_port,

@@ -53,6 +53,7 @@ class DuckDBTransaction(Transaction):
 class DuckDBWarehouse(Warehouse):
     path: str
     lock_timeout_seconds: float = 600.0
+    memory_limit: str | None = None  # DuckDB memory_limit, e.g. "2GB"; a load streams within it
 
     _session_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
@@ -68,6 +69,8 @@ class DuckDBWarehouse(Warehouse):
             try:
                 connection = duckdb.connect(self.path)
                 connection.execute("SET TimeZone = 'UTC'")
+                if self.memory_limit:
+                    connection.execute(f"SET memory_limit = {_literal(self.memory_limit)}")
                 return connection
             except duckdb.IOException as error:
                 if not any(m in str(error) for m in LOCK_MESSAGES) or time.monotonic() + delay > deadline:
@@ -132,7 +135,11 @@ class DuckDBWarehouse(Warehouse):
                 connection.executemany("INSERT INTO _load_files VALUES (?, ?)", [(p, request.source_key(k)) for k, p in paths.items()])
                 where, params = request.partition_filter()
                 tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
+                # a loaded table has no row order to keep; not keeping it lets a large file stream within memory_limit
+                # (reset on success only: an aborted transaction refuses statements, and a failed load ends the session)
+                connection.execute("SET preserve_insertion_order = false")
                 rows = self._insert(connection, request, list(paths.values()))
+                connection.execute("RESET preserve_insertion_order")
                 rejected = self._rejected(connection) if request.format == "csv" else []
                 if len(rejected) > request.max_rejected_rows:
                     raise too_many_rejects(request, rejected)
