@@ -6,6 +6,7 @@
 --release FILE   with --hold: continue to COMMIT once FILE exists
 --lock-seen FILE create FILE whenever opening the warehouse meets another process's lock
 --headroom BYTES cap the process's address space (RLIMIT_AS) at its size after start-up plus BYTES
+--memory-limit S the warehouse's CAPSTONE_DUCKDB_MEMORY_LIMIT (e.g. 96MB)
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--release")
     parser.add_argument("--lock-seen")
     parser.add_argument("--headroom", type=int)
+    parser.add_argument("--memory-limit", default="")
     args = parser.parse_args(argv)
     if args.hold:
         hold_before_commit(args.hold, args.release)
@@ -79,7 +81,7 @@ def main(argv: list[str]) -> int:
     from capstone_assets_tests.reliability.lakes import load
 
     settings = load_settings({"CAPSTONE_LAKE_DIR": args.lake, "CAPSTONE_DUCKDB_PATH": args.duckdb_path,
-                              "CAPSTONE_DUCKDB_LOCK_TIMEOUT": "120"})
+                              "CAPSTONE_DUCKDB_LOCK_TIMEOUT": "120", "CAPSTONE_DUCKDB_MEMORY_LIMIT": args.memory_limit})
     if args.headroom:
         limit = virtual_memory_size() + args.headroom
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

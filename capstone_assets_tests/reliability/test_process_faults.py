@@ -87,20 +87,30 @@ def test_two_runs_writing_the_warehouse_at_once(settings, lake_dir, tmp_path):
 
 
 def test_file_larger_than_memory_allows(settings, lake_dir):
-    """Address space capped at start-up size + 128 MB, file ~160 MB: DuckDB keeps an uncommitted
-    transaction's rows in memory, so the load fails cleanly (this is the documented outcome)."""
+    """Address space capped at start-up size + 320 MB, DuckDB memory_limit 96 MB, a ~380 MB file: the load
+    streams within the limit and the partition is replaced whole."""
+    write_video_log(lake_dir, video_rows(20))
+    write_video_log(lake_dir, video_rows(5, FEBRUARY, first_id=100), FEBRUARY)
+    load(settings, run_id="before")
+    february = query(settings, checksum_sql("learning.stg_video_log", "month = DATE '2019-02-01'"))
+    path = write_big_video_log(lake_dir, 12_000_000)
+    headroom = 320 * 1024 * 1024
+    assert path.stat().st_size > headroom
+    process = worker(settings, JANUARY, "--headroom", str(headroom), "--memory-limit", "96MB", "--run-id", "capped")
+    assert "loaded 12000000 rows" in finish(process)
+    assert query(settings, f"SELECT COUNT(*) FROM {JANUARY_ROWS}") == [(12_000_000,)]
+    assert query(settings, checksum_sql("learning.stg_video_log", "month = DATE '2019-02-01'")) == february
+
+
+def test_file_larger_than_memory_allows_fails_cleanly_when_it_cannot_fit(settings, lake_dir):
+    """Too little room even to stream (start-up + 128 MB, no DuckDB limit): a clean failure, nothing half-written."""
     write_video_log(lake_dir, video_rows(20))
     load(settings, run_id="before")
     before = query(settings, checksum_sql("learning.stg_video_log"))
-    path = write_big_video_log(lake_dir, 5_000_000)
-    headroom = 128 * 1024 * 1024
-    assert path.stat().st_size > headroom
-    process = worker(settings, JANUARY, "--headroom", str(headroom), "--run-id", "capped")
-    out, err = process.communicate(timeout=PATIENCE)
-    if process.returncode == 0:
-        assert "loaded 5000000 rows" in out
-        assert query(settings, f"SELECT COUNT(*) FROM {JANUARY_ROWS}") == [(5_000_000,)]
-        return
+    write_big_video_log(lake_dir, 5_000_000)
+    process = worker(settings, JANUARY, "--headroom", str(128 * 1024 * 1024), "--run-id", "capped")
+    _, err = process.communicate(timeout=PATIENCE)
+    assert process.returncode != 0
     assert "LoadError" in err and "nothing was changed" in err and "Out of Memory" in err, err[-2000:]
     assert query(settings, checksum_sql("learning.stg_video_log")) == before
     assert query(settings, "SELECT status FROM capstone.load_audit WHERE run_id = 'capped'") == [("failed",)]
