@@ -77,7 +77,7 @@ def test_2022_version_reports_shared_serial_numbers_instead_of_joining_them(shar
     report = materialize(settings, "group:stedi")
 
     outcome = report.assets["stedi/step_trainer_trusted"]
-    assert "serial_number_shared_by_customers" in outcome.checks_failed  # WARN: reported, with serials and counts
+    assert "serial_number_shared_by_customers" in outcome.checks_warned  # WARN: reported, with serials and counts
     for table in ("customer_trusted", "accelerometer_trusted", "customers_curated"):
         assert scalar(settings, f"SELECT COUNT(*) FROM stedi.{table}") == expected[table], table
         assert report.assets[f"stedi/{table}"].checks_failed == [], table
