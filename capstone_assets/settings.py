@@ -51,7 +51,7 @@ class Settings:
     learning_end: str | None
     sparkify_start: str = "2018-11-01"
     sparkify_end: str | None = "2018-12-01"  # exclusive
-    duckdb_memory_limit: str | None = None  # e.g. "2GB"; DuckDB's default (80% of RAM) when unset
+    duckdb_memory_limit: str | None = "1GB"  # DuckDB's own default (80% of RAM) when set empty
 
     @property
     def is_local(self) -> bool:
@@ -91,8 +91,8 @@ def _month(environ: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
-def _memory_size(environ: Mapping[str, str], name: str) -> str | None:
-    raw = environ.get(name, "").strip()
+def _memory_size(environ: Mapping[str, str], name: str, default: str) -> str | None:
+    raw = environ.get(name, default).strip()
     if raw and not MEMORY_SIZE.match(raw):
         raise SettingsError(f"{name} must be a size such as '512MB' or '2GB', got {raw!r}")
     return raw or None
@@ -133,7 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         learning_end=_month(environ, "CAPSTONE_LEARNING_END", "2020-01-01") or None,
         sparkify_start=_month(environ, "CAPSTONE_SPARKIFY_START", "2018-11-01"),
         sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
-        duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT"),
+        duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT", "1GB"),
     )
 
 
