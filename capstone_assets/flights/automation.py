@@ -8,13 +8,11 @@ their own files change.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import dagster as dg
 
 from capstone_assets.flights.assets import UPLOAD_TAG, UPLOAD_VERSION_TAG, newest
 from capstone_assets.flights.specs import AIRLINES, AIRPORTS, FLIGHTS, GROUP, MODEL_SPECS, UPLOAD_SUFFIX, UPLOADS
+from capstone_assets.lib.sensors import digest, lake_changes
 from capstone_assets.resources.lake import Lake
 
 REFERENCE_FILES = {path for spec in (AIRLINES, AIRPORTS) for path in (spec.path, *spec.alternative_paths)}
@@ -30,20 +28,16 @@ references_job = dg.define_asset_job(
 )
 
 
-def _digest(items: dict[str, str]) -> str:
-    return hashlib.sha1(json.dumps(sorted(items.items())).encode()).hexdigest()[:12]
-
-
 @dg.sensor(name="flights_uploads_sensor", jobs=[reload_job, references_job], minimum_interval_seconds=30,
            description="Reloads flights from the newest new or re-uploaded file; reference tables when their files change.")
 def uploads_sensor(context: dg.SensorEvaluationContext, lake: Lake):
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    objects = [o for o in lake.list(f"{GROUP}/") if o.key.endswith(UPLOAD_SUFFIX) or o.key in REFERENCE_FILES]
-    changed = [o for o in objects if seen.get(o.key) != o.version]
+    changes = lake_changes(context.cursor, lake, [f"{GROUP}/"],
+                           keep=lambda key: key.endswith(UPLOAD_SUFFIX) or key in REFERENCE_FILES)
+    changed = [changes.objects[key] for key in changes.changed]
     requests = []
     references = {o.key: o.version for o in changed if o.key in REFERENCE_FILES}
     if references:
-        requests.append(dg.RunRequest(run_key=f"references:{_digest(references)}", job_name=references_job.name,
+        requests.append(dg.RunRequest(run_key=f"references:{digest(references)}", job_name=references_job.name,
                                       tags={"capstone/changed_files": ",".join(sorted(references))}))
     upload = newest([o for o in changed if o.key.startswith(UPLOADS)])
     if upload is not None:
@@ -51,5 +45,4 @@ def uploads_sensor(context: dg.SensorEvaluationContext, lake: Lake):
             run_key=f"{upload.key}@{upload.version}", job_name=reload_job.name,
             tags={UPLOAD_TAG: upload.key, UPLOAD_VERSION_TAG: upload.version},
         ))
-    cursor = json.dumps({o.key: o.version for o in objects}, sort_keys=True)
-    return dg.SensorResult(run_requests=requests, cursor=cursor)
+    return dg.SensorResult(run_requests=requests, cursor=changes.cursor)

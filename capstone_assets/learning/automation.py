@@ -1,13 +1,12 @@
 """When the learning group runs: a monthly schedule per degree, and a sensor on new or changed lake files."""
 
 
-import hashlib
-import json
 import re
 
 import dagster as dg
 
 from capstone_assets.learning.specs import DIMENSION_FILES, FACT_FILE_NAMES, GROUP
+from capstone_assets.lib.sensors import digest, lake_changes
 from capstone_assets.resources.lake import Lake
 
 FACT_KEY = re.compile(r"^learning/(?P<degree>[a-z_][a-z0-9_]*)/(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<name>[a-z_]+)\.csv$")
@@ -36,16 +35,11 @@ marts_schedule = dg.ScheduleDefinition(
 )
 
 
-def _digest(items: dict[str, str]) -> str:
-    return hashlib.sha1(json.dumps(sorted(items.items())).encode()).hexdigest()[:12]
-
-
 @dg.sensor(name="learning_new_files_sensor", jobs=[facts_job, dimensions_job], minimum_interval_seconds=60,
            description="Requests exactly the degree x month partitions (and the dimension reload) whose files are new or changed.")
 def new_files_sensor(context: dg.SensorEvaluationContext, lake: Lake):
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    current = {obj.key: obj.version for obj in lake.list(f"{GROUP}/")}
-    changed = {key: version for key, version in current.items() if seen.get(key) != version}
+    changes = lake_changes(context.cursor, lake, [f"{GROUP}/"])
+    changed = changes.changed
     partitions_def = context.repository_def.get_job(facts_job.name).partitions_def
     by_partition: dict[str, dict[str, str]] = {}
     dimension_changes = {k: v for k, v in changed.items() if k in DIMENSION_KEYS}
@@ -60,14 +54,14 @@ def new_files_sensor(context: dg.SensorEvaluationContext, lake: Lake):
         by_partition.setdefault(str(partition), {})[key] = version
     requests = []
     if dimension_changes:
-        requests.append(dg.RunRequest(run_key=f"dimensions:{_digest(dimension_changes)}", job_name=dimensions_job.name))
+        requests.append(dg.RunRequest(run_key=f"dimensions:{digest(dimension_changes)}", job_name=dimensions_job.name))
     for partition, files in sorted(by_partition.items()):
         names = sorted({FACT_KEY.match(k)["name"] for k in files})
         requests.append(dg.RunRequest(
-            run_key=f"{partition}:{_digest(files)}",
+            run_key=f"{partition}:{digest(files)}",
             job_name=facts_job.name,
             partition_key=partition,
             asset_selection=[dg.AssetKey([GROUP, f"stg_{name}"]) for name in names],
             tags={"capstone/changed_files": ",".join(sorted(files))[:1000]},
         ))
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+    return dg.SensorResult(run_requests=requests, cursor=changes.cursor)

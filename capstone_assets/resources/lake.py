@@ -26,7 +26,7 @@ class LakeObject:
 
 
 class LakeError(RuntimeError):
-    pass
+    """A lake key or operation the lake refuses (e.g. a key outside its root)."""
 
 
 class Lake(dg.ConfigurableResource):

@@ -122,10 +122,11 @@ class Warehouse(dg.ConfigurableResource):
         """Group many calls on one connection where the engine benefits (DuckDB); a no-op otherwise."""
         yield
 
+    @abc.abstractmethod
     def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
         """Replace the lake folder `prefix` with the SELECT's rows as Parquet, Hive-partitioned
         (`year=2018/month=11/...`) by `partition_by`; return the number of rows written."""
-        raise NotImplementedError(f"{type(self).__name__} cannot export Parquet")
+        ...
 
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         with self.transaction() as tx:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 
 import dagster as dg
 
+from capstone_assets.lib.sensors import digest, lake_changes
 from capstone_assets.resources.lake import Lake
 from capstone_assets.sparkify.specs import GROUP, SONG_FOLDER
 
@@ -38,18 +37,13 @@ dimensions_schedule = dg.ScheduleDefinition(
 )
 
 
-def _digest(items: dict[str, str]) -> str:
-    return hashlib.sha1(json.dumps(sorted(items.items())).encode()).hexdigest()[:12]
-
-
 def build_new_files_sensor(partitions: dg.PartitionsDefinition) -> dg.SensorDefinition:
     @dg.sensor(name="sparkify_new_files_sensor", jobs=[events_job, songs_job], minimum_interval_seconds=60,
                description="Requests exactly the month partitions whose log files are new or changed "
                            "(and a song reload when song_data changes).")
     def new_files_sensor(context: dg.SensorEvaluationContext, lake: Lake):
-        seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        current = {obj.key: obj.version for prefix in ("sparkify/log_data/", SONG_FOLDER) for obj in lake.list(prefix)}
-        changed = {key: version for key, version in current.items() if seen.get(key) != version}
+        changes = lake_changes(context.cursor, lake, ["sparkify/log_data/", SONG_FOLDER])
+        changed = changes.changed
         by_month: dict[str, dict[str, str]] = {}
         song_changes = {}
         for key, version in changed.items():
@@ -63,12 +57,12 @@ def build_new_files_sensor(partitions: dg.PartitionsDefinition) -> dg.SensorDefi
                     context.log.info(f"ignoring {key}: {month} is not a configured sparkify month partition")
         requests = []
         if song_changes:
-            requests.append(dg.RunRequest(run_key=f"songs:{_digest(song_changes)}", job_name=songs_job.name))
+            requests.append(dg.RunRequest(run_key=f"songs:{digest(song_changes)}", job_name=songs_job.name))
         for month, files in sorted(by_month.items()):
             requests.append(dg.RunRequest(
-                run_key=f"{month}:{_digest(files)}", job_name=events_job.name, partition_key=month,
+                run_key=f"{month}:{digest(files)}", job_name=events_job.name, partition_key=month,
                 tags={"capstone/changed_files": ",".join(sorted(files))[:1000]},
             ))
-        return dg.SensorResult(run_requests=requests, cursor=json.dumps(current, sort_keys=True))
+        return dg.SensorResult(run_requests=requests, cursor=changes.cursor)
 
     return new_files_sensor
