@@ -1,0 +1,65 @@
+"""A headless Chromium opens the pages a user looks at and saves them as docs/screenshots/*.png."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage", "--hide-scrollbars", "--virtual-time-budget=10000"]
+CHECK = "row_count_matches_source"
+# (screenshot name, page, text the rendered page must show)
+PAGES = [
+    ("asset_graph", "/locations/capstone_assets/asset-groups/learning",
+     ["stg_video_log", "dim_users", "text_phrases", "Materialize all"]),
+    ("asset_partitions", "/assets/learning/stg_video_log?view=partitions",
+     ["stg_video_log", "data_science", "machine_learning", "2019-12-01", "Materialized (36)", "Missing (0)"]),
+    ("asset_check", f"/assets/learning/stg_video_log?view=checks&checkDetail={CHECK}",
+     ["stg_video_log", CHECK, "view_id_unique", "Succeeded"]),
+]
+ERROR_TEXTS = ["Page not found", "PythonError", "An unexpected error", "Something went wrong"]
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("headless Chromium not found: install it with `sudo apt-get install -y chromium` (Debian/Ubuntu)")
+    profile = tmp_path_factory.mktemp("chromium_profile")
+
+    def run(url: str, *args: str) -> str:
+        command = [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args, url]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, f"chromium failed on {url}: {done.stderr[-2000:]}"
+        return done.stdout
+
+    return run
+
+
+def visible_text(dom: str) -> str:
+    dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", dom))
+
+
+@pytest.mark.parametrize("name,page,expected", PAGES, ids=[p[0] for p in PAGES])
+def test_page_renders_the_project_and_is_saved_as_a_screenshot(chromium, ui, learning_backfill, name, page, expected):
+    url = ui.url + page
+    text = visible_text(chromium(url, "--dump-dom"))
+    missing = [word for word in expected if word not in text]
+    assert not missing, f"{url} did not render {missing}; page text starts: {' '.join(text.split())[:1500]}"
+    assert not [e for e in ERROR_TEXTS if e in text], f"{url} rendered an error page: {' '.join(text.split())[:1500]}"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"{name}.png"
+    chromium(url, f"--screenshot={target}", "--window-size=1280,800")
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 20_000
