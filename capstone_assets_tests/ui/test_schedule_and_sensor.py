@@ -1,4 +1,8 @@
-"""The monthly schedule and the new-files sensor, switched on through the webserver's GraphQL API."""
+"""The monthly schedule and the new-files sensor, switched on through the webserver's GraphQL API.
+
+Runs after test_backfill.py (file order): the sensor's reload leaves the marts stale on purpose, which
+the re-backfill there would then legitimately refresh.
+"""
 
 from __future__ import annotations
 
