@@ -44,26 +44,27 @@ class LoadRecord:
     started_at: dt.datetime
 
 
-def record_load(warehouse: Warehouse, record: LoadRecord) -> None:
+def record_loads(warehouse: Warehouse, records: Sequence[LoadRecord]) -> None:
+    """Every record and its rejected rows, in one transaction."""
     ensure_audit_tables(warehouse)
-    statements: list = [
-        (
+    statements: list = []
+    for record in records:
+        statements.append((
             insert_values(AUDIT_SCHEMA, "load_audit", LOAD_AUDIT_COLUMNS),
             (
                 record.run_id, record.asset, record.partition, ",".join(record.files), record.source_rows,
                 record.rows_loaded, len(record.rejected), record.status, (record.error or "")[:60000] or None,
                 record.started_at, now(),
             ),
-        )
-    ]
-    for row in record.rejected:
-        statements.append(
+        ))
+        statements += [
             (
                 insert_values(AUDIT_SCHEMA, "rejected_rows", REJECTED_ROW_COLUMNS),
                 (record.run_id, record.asset, record.partition, row.file, row.line, row.column, row.reason[:60000],
                  (row.raw or "")[:60000] or None, now()),
             )
-        )
+            for row in record.rejected
+        ]
     warehouse.execute(*statements)
 
 

@@ -1,15 +1,15 @@
-"""Load one partition of a staged table: find its files, inspect them, load atomically, audit.
+"""Load a run's partitions of a staged table: find their files, inspect them, load atomically, audit.
 
-Nothing is written before the files have been found and inspected; the load itself replaces the
-partition in one transaction; the audit record is written whatever happens.
+Nothing is written before the files have been found and inspected; a load replaces its partitions in
+one transaction; an audit record per partition is written whatever happens.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
-from capstone_assets.lib.audit import LoadRecord, now, record_load
+from capstone_assets.lib.audit import LoadRecord, now, record_loads
 from capstone_assets.lib.json_rules import FieldRule, PreparedFiles, json_kind, prepare_json_files
 from capstone_assets.lib.partitions import describe, path_fields
 from capstone_assets.lib.source_files import csv_data_rows, json_data_rows
@@ -61,44 +61,88 @@ def prepare_files(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) ->
     return prepare_json_files(lake, files, fields, spec.json_rules, one_object_per_file=spec.format == "json")
 
 
+def _request(spec: StageSpec, partition: dict[str, Any], prepared: PreparedFiles) -> LoadRequest:
+    return LoadRequest(
+        schema=spec.group,
+        table=spec.name,
+        columns=spec.columns,
+        file_fields=tuple((c.name, spec.field_name(c.name)) for c in spec.file_columns),
+        format=spec.format,
+        files=prepared.files,
+        partition=partition,
+        max_rejected_rows=spec.max_rejected_rows,
+        options=dict(spec.options),
+        source_keys=prepared.source_keys,
+    )
+
+
 def load_partition(spec: StageSpec, partition: dict[str, Any], lake: Lake, warehouse: Warehouse, run_id: str) -> PartitionLoad:
     started, files, rows_in_files = now(), (), None
     try:
         files = find_files(spec, lake, partition)
         prepared = prepare_files(spec, lake, files)
         rows_in_files = prepared.rows
-        request = LoadRequest(
-            schema=spec.group,
-            table=spec.name,
-            columns=spec.columns,
-            file_fields=tuple((c.name, spec.field_name(c.name)) for c in spec.file_columns),
-            format=spec.format,
-            files=prepared.files,
-            partition=partition,
-            max_rejected_rows=spec.max_rejected_rows,
-            options=dict(spec.options),
-            source_keys=prepared.source_keys,
-        )
         try:
-            outcome = warehouse.load(request, lake)
+            outcome = warehouse.load(_request(spec, partition, prepared), lake)
         finally:
             if prepared.scratch_prefix:
                 lake.delete_prefix(prepared.scratch_prefix)
     except Exception as error:  # every failed load is audited: refused files, but also e.g. S3 throttling
         message = str(error) if isinstance(error, LoadError) else f"{type(error).__name__}: {error}"
-        _audit(warehouse, spec, partition, run_id, files, rows_in_files, None, getattr(error, "rejected", ()),
-               "failed", message, started)
+        record_loads(warehouse, [_record(spec, partition, run_id, files, rows_in_files, None,
+                                         getattr(error, "rejected", ()), "failed", message, started)])
         raise
-    _audit(warehouse, spec, partition, run_id, files, rows_in_files, outcome.rows, outcome.rejected, "loaded", None, started)
+    record_loads(warehouse, [_record(spec, partition, run_id, files, rows_in_files, outcome.rows, outcome.rejected,
+                                     "loaded", None, started)])
     return PartitionLoad(partition, files, rows_in_files, outcome.rows, outcome.rejected)
 
 
-def _audit(warehouse, spec, partition, run_id, files, source_rows_, rows, rejected, status, error, started) -> None:
-    record_load(
-        warehouse,
-        LoadRecord(
-            run_id=run_id, asset=f"{spec.group}.{spec.name}", partition=describe(partition),
-            files=[f.key for f in files], source_rows=source_rows_, rows_loaded=rows, rejected=rejected,
-            status=status, error=error, started_at=started,
-        ),
+def load_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake, warehouse: Warehouse,
+                    run_id: str) -> list[PartitionLoad]:
+    """Load a run's partitions of one table: together in one transaction when every file is good; else one by
+    one, so each good partition still lands, each bad one fails alone, and the first failure is raised."""
+    if len(partitions) > 1:
+        try:
+            return _load_together(spec, partitions, lake, warehouse, run_id)
+        except Exception:  # a bad or missing file somewhere: retry partition by partition to find and audit it
+            pass
+    loads, failures = [], []
+    for partition in partitions:
+        try:
+            loads.append(load_partition(spec, partition, lake, warehouse, run_id))
+        except Exception as error:
+            if not isinstance(error, LoadError):
+                raise
+            failures.append(error)
+    if failures:
+        if len(failures) == 1:
+            raise failures[0]
+        raise LoadError(f"{len(failures)} of {len(partitions)} partitions failed: " + " | ".join(map(str, failures)),
+                        [row for failure in failures for row in failure.rejected])
+    return loads
+
+
+def _load_together(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake, warehouse: Warehouse,
+                   run_id: str) -> list[PartitionLoad]:
+    started, prepared = now(), []
+    try:
+        for partition in partitions:
+            prepared.append(prepare_files(spec, lake, find_files(spec, lake, partition)))
+        outcomes = warehouse.load_batch([_request(spec, p, files) for p, files in zip(partitions, prepared)], lake)
+    finally:
+        for files in prepared:
+            if files.scratch_prefix:
+                lake.delete_prefix(files.scratch_prefix)
+    loads = [PartitionLoad(partition, files.files, files.rows, outcome.rows, outcome.rejected)
+             for partition, files, outcome in zip(partitions, prepared, outcomes)]
+    record_loads(warehouse, [_record(spec, load.partition, run_id, load.files, load.source_rows, load.rows,
+                                     load.rejected, "loaded", None, started) for load in loads])
+    return loads
+
+
+def _record(spec, partition, run_id, files, source_rows_, rows, rejected, status, error, started) -> LoadRecord:
+    return LoadRecord(
+        run_id=run_id, asset=f"{spec.group}.{spec.name}", partition=describe(partition),
+        files=[f.key for f in files], source_rows=source_rows_, rows_loaded=rows, rejected=rejected,
+        status=status, error=error, started_at=started,
     )

@@ -7,11 +7,11 @@ import dagster as dg
 
 from capstone_assets.lib import checks as c
 from capstone_assets.lib.checks import default_checks
-from capstone_assets.lib.loading import PartitionLoad, load_partition
+from capstone_assets.lib.loading import PartitionLoad, load_partitions
 from capstone_assets.lib.partitions import describe, run_partitions
 from capstone_assets.lib.results import column_schema, evaluate_checks, scope_filter, table_metadata
 from capstone_assets.lib.specs import StageSpec, partition_columns
-from capstone_assets.lib.sql import qualified
+from capstone_assets.lib.sql import ident, qualified
 from capstone_assets.resources.lake import Lake, is_transient
 from capstone_assets.resources.warehouse import Warehouse
 
@@ -20,13 +20,18 @@ ROW_COUNT_CHECK = "row_count_matches_source"
 
 
 def row_count_check(warehouse: Warehouse, spec: StageSpec, loads: Sequence[PartitionLoad]) -> dg.AssetCheckResult:
-    table, mismatches = qualified(spec.group, spec.name), []
+    columns = partition_columns(spec.partitions)
+    where, params = scope_filter([load.partition for load in loads])
+    select = ", ".join([ident(c) for c in columns] + ["COUNT(*)"])
+    group_by = f" GROUP BY {', '.join(ident(c) for c in columns)}" if columns else ""
+    in_table = {tuple(row[:-1]): row[-1] for row in
+                warehouse.query(f"SELECT {select} FROM {qualified(spec.group, spec.name)} WHERE {where}{group_by}", params)}
+    mismatches = []
     for load in loads:
-        where, params = scope_filter([load.partition])
-        in_table = warehouse.query(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)[0][0]
+        rows = in_table.get(tuple(load.partition[c] for c in columns), 0)
         expected = load.source_rows - len(load.rejected)
-        if in_table != expected:
-            mismatches.append(f"{describe(load.partition)}: {in_table} rows in the table, {expected} expected "
+        if rows != expected:
+            mismatches.append(f"{describe(load.partition)}: {rows} rows in the table, {expected} expected "
                               f"({load.source_rows} in {len(load.files)} file(s) less {len(load.rejected)} rejected)")
     return dg.AssetCheckResult(
         check_name=ROW_COUNT_CHECK,
@@ -41,18 +46,18 @@ def row_count_check(warehouse: Warehouse, spec: StageSpec, loads: Sequence[Parti
 
 
 def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks: Sequence[c.Check], lake: Lake,
-                  warehouse: Warehouse) -> dg.MaterializeResult:
+                      warehouse: Warehouse) -> dg.MaterializeResult:
     warehouse.ensure_table(spec.group, spec.name)
-    loads = []
-    for partition in run_partitions(context, spec.partitions):
-        try:
-            loads.append(load_partition(spec, partition, lake, warehouse, context.run.run_id))
-        except Exception as error:
-            if is_transient(error):
-                raise dg.RetryRequested(max_retries=3, seconds_to_wait=5) from error
-            raise
-        context.log.info(f"{spec.group}.{spec.name} {describe(partition)}: {loads[-1].rows} rows "
-                         f"from {len(loads[-1].files)} file(s), {len(loads[-1].rejected)} rejected")
+    partitions = run_partitions(context, spec.partitions)
+    try:
+        loads = load_partitions(spec, partitions, lake, warehouse, context.run.run_id)
+    except Exception as error:
+        if is_transient(error):
+            raise dg.RetryRequested(max_retries=3, seconds_to_wait=5) from error
+        raise
+    context.log.info(f"{spec.group}.{spec.name}: {sum(load.rows for load in loads)} rows in {len(loads)} partition(s) "
+                     f"from {sum(len(load.files) for load in loads)} file(s), "
+                     f"{sum(len(load.rejected) for load in loads)} rejected")
     scope = scope_filter([load.partition for load in loads])
     results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
     results.append(row_count_check(warehouse, spec, loads))

@@ -26,7 +26,8 @@ from capstone_assets.resources.warehouse import (
     RejectedRow,
     Transaction,
     Warehouse,
-    too_many_rejects,
+    batch_filter,
+    check_rejects,
 )
 
 LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
@@ -126,24 +127,41 @@ class DuckDBWarehouse(Warehouse):
             lake.replace_prefix(Path(folder), prefix)
         return int(written[0]) if written else 0
 
-    def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
+    def load_batch(self, requests: Sequence[LoadRequest], lake: Lake) -> list[LoadOutcome]:
+        """One read over every request's files; each row takes its partition from its file's row in `_load_files`."""
+        first = requests[0]
+        partition_columns = list(first.partition)
+        types = {column.name: column.duckdb_type for column in first.columns}
         with ExitStack() as stack:
-            paths = {obj.key: str(stack.enter_context(lake.local_file(obj.key))) for obj in request.files}
+            files = [(str(stack.enter_context(lake.local_file(obj.key))), request.source_key(obj.key), request)
+                     for request in requests for obj in request.files]
             with self.transaction() as tx:
                 connection = tx.connection
-                connection.execute("CREATE OR REPLACE TEMP TABLE _load_files (path VARCHAR, key VARCHAR)")
-                connection.executemany("INSERT INTO _load_files VALUES (?, ?)", [(p, request.source_key(k)) for k, p in paths.items()])
-                where, params = request.partition_filter()
-                tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
+                definitions = ["path VARCHAR", "key VARCHAR"] + [f"{ident(c)} {types[c]}" for c in partition_columns]
+                connection.execute(f"CREATE OR REPLACE TEMP TABLE _load_files ({', '.join(definitions)})")
+                connection.executemany(
+                    f"INSERT INTO _load_files VALUES ({', '.join('?' * len(definitions))})",
+                    [(path, key, *request.partition.values()) for path, key, request in files],
+                )
+                where, params = batch_filter(requests)
+                tx.execute(f"DELETE FROM {first.target} WHERE {where}", params)
                 # a loaded table has no row order to keep; not keeping it lets a large file stream within memory_limit
                 # (reset on success only: an aborted transaction refuses statements, and a failed load ends the session)
                 connection.execute("SET preserve_insertion_order = false")
-                rows = self._insert(connection, request, list(paths.values()))
+                self._insert(connection, first, files)
                 connection.execute("RESET preserve_insertion_order")
-                rejected = self._rejected(connection) if request.format == "csv" else []
-                if len(rejected) > request.max_rejected_rows:
-                    raise too_many_rejects(request, rejected)
-        return LoadOutcome(rows=rows, rejected=tuple(rejected))
+                rejected = self._rejected(connection) if first.format == "csv" else []
+                for request in requests:
+                    keys = {request.source_key(obj.key) for obj in request.files}
+                    check_rejects(request, [row for row in rejected if row.file in keys])
+                rows_by_file = dict(tx.query(
+                    f"SELECT _source_file, COUNT(*) FROM {first.target} WHERE {where} GROUP BY _source_file", params))
+        outcomes = []
+        for request in requests:
+            keys = {request.source_key(obj.key) for obj in request.files}
+            outcomes.append(LoadOutcome(rows=sum(rows_by_file.get(key, 0) for key in keys),
+                                        rejected=tuple(row for row in rejected if row.file in keys)))
+        return outcomes
 
     def _source(self, request: LoadRequest, paths: list[str]) -> str:
         files = "[" + ", ".join(_literal(p) for p in paths) + "]"
@@ -158,26 +176,26 @@ class DuckDBWarehouse(Warehouse):
         json_format = "newline_delimited" if request.format == "ndjson" else "auto"
         return f"read_json({files}, format = '{json_format}', columns = {struct}, filename = true)"
 
-    def _insert(self, connection: duckdb.DuckDBPyConnection, request: LoadRequest, paths: list[str]) -> int:
+    def _insert(self, connection: duckdb.DuckDBPyConnection, request: LoadRequest,
+                files: list[tuple[str, str, LoadRequest]]) -> None:
         table_columns = [column for column, _ in request.file_fields] + list(request.partition) + ["_source_file"]
         select_list = [
             f"{ident(column)}" if request.format == "csv" else f'"{field}" AS {ident(column)}'
             for column, field in request.file_fields
         ]
-        select_list += ["?" for _ in request.partition] + ["f.key"]
+        select_list += [f"f.{ident(column)}" for column in request.partition] + ["f.key"]
         sql = (
             f"INSERT INTO {request.target} ({', '.join(ident(c) for c in table_columns)}) "
-            f"SELECT {', '.join(select_list)} FROM {self._source(request, paths)} AS r "
+            f"SELECT {', '.join(select_list)} FROM {self._source(request, [path for path, _, _ in files])} AS r "
             "JOIN _load_files AS f ON r.filename = f.path"
         )
         try:
-            result = connection.execute(sql, list(request.partition.values())).fetchone()
+            connection.execute(sql)
         except duckdb.Error as error:
             message = str(error)
-            for key, path in zip([k for k in request.files], paths):
-                message = message.replace(path, request.source_key(key.key))
+            for path, key, _ in files:
+                message = message.replace(path, key)
             raise LoadError(f"load of {request.schema}.{request.table} failed, nothing was changed: {message}") from None
-        return int(result[0]) if result else 0
 
     @staticmethod
     def _rejected(connection: duckdb.DuckDBPyConnection) -> list[RejectedRow]:

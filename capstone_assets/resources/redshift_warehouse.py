@@ -25,7 +25,7 @@ from capstone_assets.resources.warehouse import (
     RejectedRow,
     Transaction,
     Warehouse,
-    too_many_rejects,
+    check_rejects,
 )
 
 MANIFEST_PREFIX = "_manifests"
@@ -125,33 +125,24 @@ class RedshiftWarehouse(Warehouse):
         lake.write_bytes(key, json.dumps({"entries": entries}, indent=2).encode("utf-8"))
         return lake.uri(key)
 
-    def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
-        manifest_uri = self.write_manifest(request, lake)
-        staging = ident(f"_load_{request.table}"[:63])
-        source_file = request.source_key(request.files[0].key) if len(request.files) == 1 else manifest_uri
-        file_columns = [column for column, _ in request.file_fields]
-        target_columns = ", ".join(ident(c) for c in file_columns + list(request.partition) + ["_source_file"])
-        select_list = ", ".join([ident(c) for c in file_columns] + ["%s"] * (len(request.partition) + 1))
-        where, params = request.partition_filter()
+    def load_batch(self, requests: Sequence[LoadRequest], lake: Lake) -> list[LoadOutcome]:
+        """One COPY per request (COPY cannot tell which file a row came from), all in one transaction."""
+        first = requests[0]
+        staging = ident(f"_load_{first.table}"[:63])
+        file_columns = [column for column, _ in first.file_fields]
         with self._session() as connection:
             cursor = connection.cursor()
+            request, outcomes = first, []
             try:
                 # only the file's columns, all nullable: (LIKE target) would copy NOT NULL on month/_source_file,
                 # which COPY does not fill
                 cursor.execute(st.create_table_as(
-                    staging, f"SELECT {', '.join(ident(c) for c in file_columns)} FROM {request.target} WHERE 1 = 0",
+                    staging, f"SELECT {', '.join(ident(c) for c in file_columns)} FROM {first.target} WHERE 1 = 0",
                     temporary=True))
-                cursor.execute(self.copy_statement(request, staging, manifest_uri, lake))
-                rejected = self._rejected(cursor)
-                if len(rejected) > request.max_rejected_rows:
-                    raise too_many_rejects(request, rejected)
-                cursor.execute(f"DELETE FROM {request.target} WHERE {where}", tuple(params) or None)
-                cursor.execute(
-                    f"INSERT INTO {request.target} ({target_columns}) SELECT {select_list} FROM {staging}",
-                    tuple(list(request.partition.values()) + [source_file]),
-                )
-                cursor.execute(f"SELECT COUNT(*) FROM {staging}")
-                rows = int(cursor.fetchone()[0])
+                for index, request in enumerate(requests):
+                    if index:
+                        cursor.execute(f"DELETE FROM {staging}")  # not TRUNCATE: it would commit
+                    outcomes.append(self._replace_partition(cursor, request, staging, lake))
                 connection.commit()
             except LoadError:
                 connection.rollback()
@@ -162,7 +153,25 @@ class RedshiftWarehouse(Warehouse):
                 detail = "; ".join(r.describe() for r in rejected[:5]) or str(error)
                 raise LoadError(f"load of {request.schema}.{request.table} {request.partition or ''} failed, "
                                 f"nothing was changed: {detail}", rejected) from None
-        return LoadOutcome(rows=rows, rejected=tuple(rejected))
+        return outcomes
+
+    def _replace_partition(self, cursor, request: LoadRequest, staging: str, lake: Lake) -> LoadOutcome:
+        manifest_uri = self.write_manifest(request, lake)
+        source_file = request.source_key(request.files[0].key) if len(request.files) == 1 else manifest_uri
+        file_columns = [column for column, _ in request.file_fields]
+        target_columns = ", ".join(ident(c) for c in file_columns + list(request.partition) + ["_source_file"])
+        select_list = ", ".join([ident(c) for c in file_columns] + ["%s"] * (len(request.partition) + 1))
+        where, params = request.partition_filter()
+        cursor.execute(self.copy_statement(request, staging, manifest_uri, lake))
+        rejected = self._rejected(cursor)
+        check_rejects(request, rejected)
+        cursor.execute(f"DELETE FROM {request.target} WHERE {where}", tuple(params) or None)
+        cursor.execute(
+            f"INSERT INTO {request.target} ({target_columns}) SELECT {select_list} FROM {staging}",
+            tuple(list(request.partition.values()) + [source_file]),
+        )
+        cursor.execute(f"SELECT COUNT(*) FROM {staging}")
+        return LoadOutcome(rows=int(cursor.fetchone()[0]), rejected=tuple(rejected))
 
     @staticmethod
     def _rejected(cursor) -> list[RejectedRow]:

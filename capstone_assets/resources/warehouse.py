@@ -71,10 +71,23 @@ class LoadRequest:
         return " AND ".join(clauses), list(self.partition.values())
 
 
+def batch_filter(requests: Sequence[LoadRequest]) -> tuple[str, list[Any]]:
+    """SQL selecting the rows of every request's partition."""
+    filters = [request.partition_filter() for request in requests]
+    if len(filters) == 1:
+        return filters[0]
+    return " OR ".join(f"({where})" for where, _ in filters), [p for _, params in filters for p in params]
+
+
 @dataclass(frozen=True)
 class LoadOutcome:
     rows: int
     rejected: tuple[RejectedRow, ...] = ()
+
+
+def check_rejects(request: LoadRequest, rejected: Sequence[RejectedRow]) -> None:
+    if len(rejected) > request.max_rejected_rows:
+        raise too_many_rejects(request, rejected)
 
 
 def too_many_rejects(request: LoadRequest, rejected: Sequence[RejectedRow]) -> LoadError:
@@ -112,9 +125,14 @@ class Warehouse(dg.ConfigurableResource):
     def transaction(self) -> Iterator[Transaction]:
         ...
 
-    @abc.abstractmethod
     def load(self, request: LoadRequest, lake: Lake) -> LoadOutcome:
         """Atomically replace the request's partition with the files' rows, or raise LoadError."""
+        return self.load_batch([request], lake)[0]
+
+    @abc.abstractmethod
+    def load_batch(self, requests: Sequence[LoadRequest], lake: Lake) -> list[LoadOutcome]:
+        """Replace every request's partition of one table in one transaction, or change nothing and raise
+        LoadError. The requests share their table, columns and format; they differ in partition and files."""
         ...
 
     @contextmanager
