@@ -48,6 +48,27 @@ def test_load_audit_has_one_row_per_partition_load(settings, failed_run):
         (run.run_id, 13, BAD_ROW)]
 
 
+def test_bad_partition_in_a_ranged_run_fails_alone(settings, lake_dir):
+    """January and March good, February bad: the run fails naming February's file, January and March land
+    (the run's one-transaction load is refused, then its partitions load one by one), February keeps its rows."""
+    march = FEBRUARY.replace(month=3)
+    write_video_log(lake_dir, video_rows(4, FEBRUARY, first_id=50), FEBRUARY)
+    materialize(settings, "key:learning/stg_video_log", months=["2019-02-01"], degrees=["data_science"])
+    write_video_log(lake_dir, video_rows(12))
+    path = write_video_log(lake_dir, video_rows(11, FEBRUARY, first_id=100), FEBRUARY)
+    path.write_text(path.read_text() + BAD_ROW + "\n")
+    write_video_log(lake_dir, video_rows(7, march, first_id=200), march)
+    report = materialize(settings, "key:learning/stg_video_log", months=["2019-01-01", "2019-02-01", "2019-03-01"],
+                         degrees=["data_science"])
+    assert not report.success and f"{fact_key('video_log', FEBRUARY)}, line 13" in report.runs[-1][3]
+    assert query(settings, "SELECT month, COUNT(*), MIN(view_id) FROM learning.stg_video_log GROUP BY month ORDER BY month") == [
+        (FEBRUARY.replace(month=1), 12, 1), (FEBRUARY, 4, 50), (march, 7, 200)]
+    assert query(settings, "SELECT partition_key, status FROM capstone.load_audit WHERE rows_loaded IS DISTINCT FROM 4 "
+                           "ORDER BY partition_key") == [
+        ("degree=data_science, month=2019-01-01", "loaded"), ("degree=data_science, month=2019-02-01", "failed"),
+        ("degree=data_science, month=2019-03-01", "loaded")]
+
+
 def evaluate_failure_sensor(settings, instance, run) -> list[tuple]:
     (failure,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     context = dg.build_run_status_sensor_context(

@@ -156,3 +156,27 @@ def test_live_redshift_round_trip():
     assert warehouse.query("SELECT 1 + 1")[0][0] == 2
     warehouse.ensure_table("capstone", "load_audit")
     assert warehouse.table_exists("capstone", "load_audit")
+
+
+def test_batch_of_partitions_is_one_copy_each_and_one_commit(fake_redshift, partition_request, settings):
+    warehouse, log, script = fake_redshift
+    lake, january = partition_request
+    spec = next(s for s in stage_specs(settings) if s.name == "stg_video_log")
+    values = partition_values(dg.MultiPartitionKey({"degree": "data_science", "month": "2019-02-01"}))
+    february = LoadRequest(schema="learning", table="stg_video_log", columns=spec.columns,
+                           file_fields=january.file_fields, format="csv", files=find_files(spec, lake, values),
+                           partition=values)
+    script["SELECT COUNT(*)"] = [(1,)]
+    assert [o.rows for o in warehouse.load_batch([january, february], lake)] == [1, 1]
+    sent = statements(log)
+    assert [s.split(" ", 1)[0] for s in sent] == [
+        "CREATE", "COPY", "SELECT", "DELETE", "INSERT", "SELECT",   # January
+        "DELETE", "COPY", "SELECT", "DELETE", "INSERT", "SELECT",   # the staging table emptied, then February
+    ]
+    assert sent[6] == 'DELETE FROM "_load_stg_video_log"'
+    assert [p for s, p in [(e[1], e[2]) for e in log if e[0] == "execute"] if s.startswith("INSERT")] == [
+        ("data_science", values["month"].replace(month=1), "learning/data_science/2019/1/video_log.csv"),
+        ("data_science", values["month"], "learning/data_science/2019/2/video_log.csv"),
+    ]
+    assert [entry[0] for entry in log if entry[0] != "execute"] == ["commit", "close"]
+    assert not any("TRUNCATE" in s.upper() for s in sent)
