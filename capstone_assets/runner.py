@@ -1,8 +1,9 @@
 """Materialize a selection of assets, every partition included, as a few in-process runs.
 
 Dagster cannot put differently partitioned assets in one run, so the selection is cut into
-phases: assets sharing a partitioning and a dependency level run together; a degree x month
-phase runs once per degree over its month range (the single-run backfill shape). Runs are
+phases: assets sharing a partitioning and a dependency level run together, over every partition
+chosen as one key range per contiguous stretch (the single-run backfill shape: all degrees x months of
+a full backfill are one range, so one run). Runs are
 recorded in the given instance, so the UI shows them afterwards.
 """
 
@@ -57,29 +58,34 @@ def _levels(graph, keys: set[dg.AssetKey]) -> dict[dg.AssetKey, int]:
     return levels
 
 
+def _contiguous_ranges(all_keys: Sequence[str], chosen: set[str]) -> list[tuple[str, str]]:
+    """The chosen keys as maximal runs of neighbours in the definition's order (one Dagster key range each)."""
+    ranges: list[list[str]] = []
+    previous_chosen = False
+    for key in all_keys:
+        if key in chosen:
+            if previous_chosen:
+                ranges[-1][1] = key
+            else:
+                ranges.append([key, key])
+        previous_chosen = key in chosen
+    return [(first, last) for first, last in ranges]
+
+
 def _partition_runs(label: str, keys: tuple[dg.AssetKey, ...], partitions_def: dg.PartitionsDefinition,
                     months: Sequence[str] | None, degrees: Sequence[str] | None) -> list[PlannedRun]:
-    def month_ok(month: str) -> bool:
-        return not months or month in months
+    all_keys = partitions_def.get_partition_keys()
 
-    if isinstance(partitions_def, dg.MultiPartitionsDefinition):
-        dims = {d.name: d.partitions_def for d in partitions_def.partitions_defs}
-        runs = []
-        for degree in dims["degree"].get_partition_keys():
-            chosen = [m for m in dims["month"].get_partition_keys() if month_ok(m)]
-            if (degrees and degree not in degrees) or not chosen:
-                continue
-            runs.append(PlannedRun(f"{label} degree={degree} months {chosen[0]}..{chosen[-1]}", keys, {
-                "dagster/asset_partition_range_start": f"{degree}|{chosen[0]}",
-                "dagster/asset_partition_range_end": f"{degree}|{chosen[-1]}",
-            }))
-        return runs
-    chosen = [k for k in partitions_def.get_partition_keys() if month_ok(k)]
-    if not chosen:
-        return []
-    return [PlannedRun(f"{label} partitions {chosen[0]}..{chosen[-1]}", keys, {
-        "dagster/asset_partition_range_start": chosen[0], "dagster/asset_partition_range_end": chosen[-1],
-    })]
+    def wanted(key: str) -> bool:
+        values = dict(zip(("degree", "month"), key.split("|"))) if "|" in key else {"month": key}
+        return (not months or values["month"] in months) and (not degrees or values.get("degree") in (None, *degrees))
+
+    return [
+        PlannedRun(f"{label} partitions {first}..{last}", keys, {
+            "dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
+        })
+        for first, last in _contiguous_ranges(all_keys, {k for k in all_keys if wanted(k)})
+    ]
 
 
 def plan(defs: dg.Definitions, selection: str | dg.AssetSelection, months: Sequence[str] | None = None,
