@@ -7,10 +7,12 @@ day of the month), so one partition is one `WHERE degree = %s AND month = %s`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Sequence
 
 import dagster as dg
 
+from capstone_assets.lib.sql import ident
 from capstone_assets.settings import IDENTIFIER
 
 
@@ -50,6 +52,21 @@ def path_fields(values: dict[str, Any]) -> dict[str, Any]:
         month: dt.date = values["month"]
         fields.update(year=month.year, month=month.month, mm=f"{month.month:02d}", yyyy_mm=f"{month:%Y-%m}")
     return fields
+
+
+def partitions_filter(partitions: Sequence[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """SQL selecting the rows of the given partitions (`1 = 1` when unpartitioned). A full grid (what a
+    backfill writes) is one IN list per column, so the text stays short and the same for every run."""
+    if not partitions or not partitions[0]:
+        return "1 = 1", []
+    columns = list(partitions[0])
+    values = {c: list(dict.fromkeys(p[c] for p in partitions)) for c in columns}
+    if math.prod(len(v) for v in values.values()) == len({tuple(p[c] for c in columns) for p in partitions}):
+        where = [f"{ident(c)} = %s" if len(values[c]) == 1 else f"{ident(c)} IN ({', '.join(['%s'] * len(values[c]))})"
+                 for c in columns]
+        return " AND ".join(where), [v for c in columns for v in values[c]]
+    clause = "(" + " AND ".join(f"{ident(c)} = %s" for c in columns) + ")"
+    return "(" + " OR ".join([clause] * len(partitions)) + ")", [p[c] for p in partitions for c in columns]
 
 
 def describe(values: dict[str, Any]) -> str:

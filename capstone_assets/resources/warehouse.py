@@ -14,6 +14,7 @@ from typing import Any, Iterator, Sequence
 import dagster as dg
 from pydantic import PrivateAttr
 
+from capstone_assets.lib.partitions import partitions_filter
 from capstone_assets.lib.sql import Column, ident, qualified, read_sql
 from capstone_assets.resources.lake import Lake, LakeObject
 
@@ -73,10 +74,9 @@ class LoadRequest:
 
 def batch_filter(requests: Sequence[LoadRequest]) -> tuple[str, list[Any]]:
     """SQL selecting the rows of every request's partition."""
-    filters = [request.partition_filter() for request in requests]
-    if len(filters) == 1:
-        return filters[0]
-    return " OR ".join(f"({where})" for where, _ in filters), [p for _, params in filters for p in params]
+    if len(requests) == 1:
+        return requests[0].partition_filter()
+    return partitions_filter([request.partition for request in requests])
 
 
 @dataclass(frozen=True)
