@@ -29,12 +29,20 @@ class Check:
     def spec(self, asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
         return dg.AssetCheckSpec(self.name, asset=asset_key, description=self.description, blocking=self.blocking)
 
+    def sql(self, table: str, scope: str = "1 = 1", params: Params = ()) -> tuple[str, list[Any]]:
+        """The bad-rows query for `table`, with its parameters (the scope's, once per `{scope}`)."""
+        return self.bad_rows.format(table=table, scope=scope), list(params) * self.bad_rows.count("{scope}")
+
     def evaluate(self, warehouse: Warehouse, table: str, scope: str = "1 = 1", params: Params = ()) -> dg.AssetCheckResult:
-        bad_rows = self.bad_rows.format(table=table, scope=scope)
-        scope_params = list(params) * self.bad_rows.count("{scope}")
+        bad_rows, scope_params = self.sql(table, scope, params)
         count = warehouse.query(f"SELECT COUNT(*) FROM ({bad_rows}) AS bad_rows", scope_params)[0][0]
+        return self.result(warehouse, table, scope, params, count)
+
+    def result(self, warehouse: Warehouse, table: str, scope: str, params: Params, count: int) -> dg.AssetCheckResult:
+        """The check's result given its bad-row count; queries a sample of the bad rows if there are any."""
         metadata: dict[str, Any] = {"bad_rows": dg.MetadataValue.int(int(count)), "rule": dg.MetadataValue.text(self.description)}
         if count:
+            bad_rows, scope_params = self.sql(table, scope, params)
             columns, rows = warehouse.query_columns(f"{bad_rows} LIMIT {SAMPLE_ROWS}", scope_params)
             metadata["sample"] = dg.MetadataValue.md(markdown_table(columns, rows))
         return dg.AssetCheckResult(
@@ -43,6 +51,19 @@ class Check:
             metadata=metadata,
             severity=dg.AssetCheckSeverity.WARN if self.warn_only else dg.AssetCheckSeverity.ERROR,
         )
+
+
+def count_bad_rows(warehouse: Warehouse, table: str, checks: Sequence[Check], scope: str = "1 = 1",
+                   params: Params = ()) -> list[int]:
+    """Every check's bad-row count, in one query: `SELECT (SELECT COUNT(*) FROM (<bad rows>) AS b0), ...`."""
+    if not checks:
+        return []
+    counts, all_params = [], []
+    for i, check in enumerate(checks):
+        bad_rows, scope_params = check.sql(table, scope, params)
+        counts.append(f"(SELECT COUNT(*) FROM ({bad_rows}) AS b{i}) AS c{i}")
+        all_params += scope_params
+    return [int(count) for count in warehouse.query("SELECT " + ", ".join(counts), all_params)[0]]
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[tuple]) -> str:
@@ -99,8 +120,10 @@ def references(ref: Reference) -> Check:
     exempt = f" AND NOT ({ref.exempt})" if ref.exempt else ""
     return Check(
         f"{ref.column}_in_{ref.ref_table}",
-        f"SELECT * FROM {{table}} AS t WHERE {{scope}} AND t.{ident(ref.column)} IS NOT NULL{exempt} AND NOT EXISTS "
-        f"(SELECT 1 FROM {qualified(ref.ref_schema, ref.ref_table)} AS d WHERE d.{ident(target)} = t.{ident(ref.column)})",
+        # an anti-join as LEFT JOIN ... IS NULL: DuckDB runs NOT EXISTS here several times slower
+        f"SELECT t.* FROM (SELECT * FROM {{table}} WHERE {{scope}}) AS t "
+        f"LEFT JOIN {qualified(ref.ref_schema, ref.ref_table)} AS d ON d.{ident(target)} = t.{ident(ref.column)} "
+        f"WHERE t.{ident(ref.column)} IS NOT NULL{exempt} AND d.{ident(target)} IS NULL",
         f"every {ref.column} exists in {ref.ref_schema}.{ref.ref_table}.{target}" + (f" (except where {ref.exempt})" if ref.exempt else ""),
     )
 

@@ -11,7 +11,10 @@ from typing import Any
 import dagster as dg
 import sqlglot
 from sqlglot import exp
-from sqlglot.lineage import lineage
+from sqlglot.lineage import to_node
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import build_scope
+from sqlglot.schema import ensure_schema
 
 from capstone_assets.lib import checks as c
 from capstone_assets.lib import statements as st
@@ -32,15 +35,36 @@ def source_tables(group: str, name: str) -> tuple[dg.AssetKey, ...]:
 
 
 def column_lineage(warehouse: Warehouse, spec: ModelSpec) -> dg.TableColumnLineage | None:
-    select = read_sql(spec.group, spec.name)
+    upstream = tuple((*key.path, tuple(warehouse.table_schema(*key.path))) for key in source_tables(spec.group, spec.name))
+    deps = traced_columns(read_sql(spec.group, spec.name), upstream)
+    deps_by_column = {column: list(deps[column]) for column, _ in warehouse.table_schema(spec.group, spec.name) if column in deps}
+    return dg.TableColumnLineage(deps_by_column=deps_by_column) if deps_by_column else None
+
+
+@functools.lru_cache(maxsize=256)
+def traced_columns(select: str, upstream: tuple) -> dict[str, tuple[dg.TableColumnDep, ...]]:
+    """The upstream columns of each output column of `select`; `upstream` holds (schema, table, ((column, type), ...))
+    for each table it reads.
+
+    What `sqlglot.lineage.lineage(column, ...)` finds, but parsed and qualified once for all columns."""
     schema: dict[str, dict[str, dict[str, str]]] = {}
-    for key in source_tables(spec.group, spec.name):
-        db, table = key.path
-        schema.setdefault(db, {})[table] = dict(warehouse.table_schema(db, table))
-    deps_by_column: dict[str, list[dg.TableColumnDep]] = {}
-    for column, _ in warehouse.table_schema(spec.group, spec.name):
+    for db, table, columns in upstream:
+        schema.setdefault(db, {})[table] = dict(columns)
+    try:
+        sqlglot_schema = ensure_schema(schema, dialect="redshift")
+        tree = qualify(sqlglot.parse_one(select, read="redshift"), dialect="redshift", schema=sqlglot_schema,
+                       validate_qualify_columns=False, identify=False)
+        scope = build_scope(tree)
+        if not isinstance(scope.expression, exp.Selectable):
+            return {}
+    except Exception:  # not a query sqlglot can scope: no lineage, as `lineage()` would raise
+        return {}
+    found: dict[str, tuple[dg.TableColumnDep, ...]] = {}
+    cache: dict = {}
+    for column in dict.fromkeys(s.alias_or_name for s in scope.expression.selects):
         try:
-            node = lineage(column, select, schema=schema, dialect="redshift")
+            # trim_selects only relabels inner nodes (a copy of their SELECT each); the leaves are the same
+            node = to_node(column, scope, "redshift", schema=sqlglot_schema, trim_selects=False, _cache=cache)
         except Exception:  # a column sqlglot cannot trace (e.g. a window over *) simply has no lineage entry
             continue
         deps = {
@@ -49,8 +73,8 @@ def column_lineage(warehouse: Warehouse, spec: ModelSpec) -> dg.TableColumnLinea
             if not leaf.downstream and isinstance(leaf.source, exp.Table) and leaf.source.db
         }
         if deps:
-            deps_by_column[column] = [dg.TableColumnDep(asset_key=[db, t], column_name=col) for db, t, col in sorted(deps)]
-    return dg.TableColumnLineage(deps_by_column=deps_by_column) if deps_by_column else None
+            found[column] = tuple(dg.TableColumnDep(asset_key=[db, t], column_name=col) for db, t, col in sorted(deps))
+    return found
 
 
 def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[str, list[Any]]]:

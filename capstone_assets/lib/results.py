@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import dagster as dg
 
-from capstone_assets.lib.checks import Check
+from capstone_assets.lib.checks import Check, count_bad_rows
 from capstone_assets.lib.sql import Column, ident, qualified
 from capstone_assets.resources.warehouse import Warehouse
 
@@ -48,5 +48,11 @@ def table_metadata(warehouse: Warehouse, schema: str, table: str, scope: Scope =
 
 
 def evaluate_checks(warehouse: Warehouse, schema: str, table: str, checks: Sequence[Check], scope: Scope) -> list[dg.AssetCheckResult]:
+    """All bad-row counts in one query, then a sample only for the checks that failed. A check class that
+    overrides `evaluate` (e.g. to list every bad row) is evaluated on its own."""
     where, params = scope
-    return [check.evaluate(warehouse, qualified(schema, table), where, params) for check in checks]
+    target = qualified(schema, table)
+    batched = [check for check in checks if type(check).evaluate is Check.evaluate]
+    counts = dict(zip(map(id, batched), count_bad_rows(warehouse, target, batched, where, params)))
+    return [check.result(warehouse, target, where, params, counts[id(check)]) if id(check) in counts
+            else check.evaluate(warehouse, target, where, params) for check in checks]

@@ -11,7 +11,11 @@ WITH texts AS (
     FROM learning.stg_mentor_activity
 ),
 cleaned AS (
-    SELECT source, degree, LOWER(TRANSLATE(body, '.,;:!?()"', '')) AS body FROM texts
+    -- nested REPLACE rather than TRANSLATE: DuckDB inlines this into every SPLIT_PART below, and its TRANSLATE is slow
+    SELECT source, degree,
+           LOWER(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+               body, '.', ''), ',', ''), ';', ''), ':', ''), '!', ''), '?', ''), '(', ''), ')', ''), '"', '')) AS body
+    FROM texts
 ),
 positions AS (
     -- word positions 1..40; dim_videos always has more rows than that
@@ -20,7 +24,8 @@ positions AS (
 pairs AS (
     SELECT c.source, c.degree, SPLIT_PART(c.body, ' ', p.n) AS first_word, SPLIT_PART(c.body, ' ', p.n + 1) AS second_word
     FROM cleaned AS c
-    JOIN positions AS p ON p.n <= 40
+    -- a pair starting at word n needs at least n spaces in the body
+    JOIN positions AS p ON p.n <= 40 AND p.n <= LENGTH(c.body) - LENGTH(REPLACE(c.body, ' ', ''))
 )
 SELECT source, degree, first_word || ' ' || second_word AS phrase
 FROM pairs

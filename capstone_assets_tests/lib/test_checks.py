@@ -1,0 +1,88 @@
+"""An asset's checks counted in one query give the same results as checking each rule on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from capstone_assets.lib import checks as c
+from capstone_assets.lib.results import evaluate_checks, scope_filter
+from capstone_assets.lib.sql import qualified
+from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
+from capstone_assets.stedi.checks import ListingCheck
+
+FACTS = [  # id, degree, month, user_id, rating
+    (1, "ds", "2019-01-01", 1, 5), (2, "ds", "2019-01-01", 2, 1), (3, "ds", "2019-01-01", None, 9),
+    (4, "ds", "2019-02-01", 7, 3), (5, "ml", "2019-01-01", 8, 0), (5, "ml", "2019-02-01", 1, 4),
+    (6, "ml", "2019-02-01", 9, 2), (7, "de", "2019-01-01", 7, 4),
+]
+USERS = [(1, "ds"), (2, "ds"), (2, "ml"), (8, "ml"), (None, "de")]
+EXEMPT = "t.user_id = 9"
+SCOPES = {
+    "all rows": ("1 = 1", []),
+    "one partition": scope_filter([{"degree": "ds", "month": "2019-01-01"}]),
+    "a grid": scope_filter([{"degree": d, "month": m} for d in ("ds", "ml") for m in ("2019-01-01", "2019-02-01")]),
+    "not a grid": scope_filter([{"degree": "ds", "month": "2019-02-01"}, {"degree": "ml", "month": "2019-01-01"}]),
+    "no rows": scope_filter([{"degree": "xx", "month": "2019-01-01"}]),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> DuckDBWarehouse:
+    warehouse = DuckDBWarehouse(path=str(tmp_path_factory.mktemp("checks") / "warehouse.duckdb"))
+    warehouse.execute(
+        "CREATE SCHEMA t",
+        "CREATE TABLE t.facts (id INTEGER, degree VARCHAR, month DATE, user_id INTEGER, rating INTEGER)",
+        "CREATE TABLE t.users (user_id INTEGER, degree VARCHAR)",
+        *[("INSERT INTO t.facts VALUES (%s, %s, %s, %s, %s)", row) for row in FACTS],
+        *[("INSERT INTO t.users VALUES (%s, %s)", row) for row in USERS],
+    )
+    return warehouse
+
+
+CHECKS = [
+    c.not_empty(),
+    c.not_null("user_id"),
+    c.unique(["id"]),
+    c.references(c.Reference("user_id", "t", "users")),
+    c.references(c.Reference("user_id", "t", "users", exempt=EXEMPT)),
+    c.between("rating", 1, 5),
+    c.in_partition_month("month"),
+    c.expectation("five_users", "SELECT COUNT(*) FROM t.users", 5),
+    c.expectation("no_users", "SELECT COUNT(*) FROM t.users", 0),
+    ListingCheck("rows_listed", "SELECT * FROM {table} WHERE {scope} AND rating > 3", "listed", warn_only=True),
+]
+
+
+def outcome(result) -> tuple:
+    return result.check_name, result.passed, result.severity, dict(result.metadata)
+
+
+@pytest.mark.parametrize("scope", SCOPES.values(), ids=SCOPES.keys())
+def test_one_query_gives_the_results_of_one_query_per_check(warehouse, scope):
+    alone = [check.evaluate(warehouse, qualified("t", "facts"), *scope) for check in CHECKS]
+    together = evaluate_checks(warehouse, "t", "facts", CHECKS, scope)
+    assert [outcome(r) for r in together] == [outcome(r) for r in alone]
+    assert {r.passed for r in together} == {True, False}
+
+
+def test_counts_in_one_query_and_samples_only_failures(warehouse, monkeypatch):
+    queries = []
+    for method in ("query", "query_columns"):
+        original = getattr(DuckDBWarehouse, method)
+        monkeypatch.setattr(DuckDBWarehouse, method, lambda self, sql, params=(), f=original: queries.append(sql) or f(self, sql, params))
+    results = evaluate_checks(warehouse, "t", "facts", CHECKS[:-1], SCOPES["a grid"])
+    failed = [r for r in results if not r.passed]
+    assert len(queries) == 1 + len(failed)
+    assert all("sample" in r.metadata for r in failed) and not any("sample" in r.metadata for r in results if r.passed)
+
+
+@pytest.mark.parametrize("exempt", [None, EXEMPT])
+@pytest.mark.parametrize("scope", SCOPES.values(), ids=SCOPES.keys())
+def test_references_finds_the_rows_not_exists_finds(warehouse, scope, exempt):
+    where, params = scope
+    check = c.references(c.Reference("user_id", "t", "users", exempt=exempt))
+    not_exists = (f"SELECT * FROM t.facts AS t WHERE {where} AND t.user_id IS NOT NULL"
+                  + (f" AND NOT ({exempt})" if exempt else "")
+                  + " AND NOT EXISTS (SELECT 1 FROM t.users AS d WHERE d.user_id = t.user_id) ORDER BY id")
+    bad_rows, check_params = check.sql(qualified("t", "facts"), where, params)
+    assert warehouse.query(f"{bad_rows} ORDER BY id", check_params) == warehouse.query(not_exists, params)
