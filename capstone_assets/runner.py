@@ -1,9 +1,9 @@
 """Materialize a selection of assets, every partition included, as a few in-process runs.
 
-Dagster cannot put differently partitioned assets in one run, so the selection is cut into
-phases: assets sharing a partitioning and a dependency level run together, over every partition
-chosen as one key range per contiguous stretch (the single-run backfill shape: all degrees x months of
-a full backfill are one range, so one run). Runs are
+A group whose chosen partitions form one key range (a full backfill: every degree x month) is one
+run: unpartitioned dimensions, the ranged facts and the marts together. Otherwise, since Dagster cannot
+put differently partitioned assets or disjoint ranges in one run, the selection is cut into phases:
+assets sharing a partitioning and a dependency level run together, once per contiguous stretch. Runs are
 recorded in the given instance, so the UI shows them afterwards.
 """
 
@@ -93,6 +93,34 @@ def plan(defs: dg.Definitions, selection: str | dg.AssetSelection, months: Seque
     graph = defs.resolve_asset_graph()
     chosen = dg.AssetSelection.from_string(selection) if isinstance(selection, str) else selection
     keys = set(chosen.resolve(graph)) & set(graph.materializable_asset_keys)
+    groups: dict[str, set[dg.AssetKey]] = {}
+    for key in keys:
+        groups.setdefault(graph.get(key).group_name, set()).add(key)
+    crosses_groups = any(graph.get(parent).group_name != graph.get(key).group_name
+                         for key in keys for parent in graph.get(key).parent_keys if parent in keys)
+    if crosses_groups:
+        return _phased_runs(graph, keys, months, degrees)
+    runs = []
+    for group in sorted(groups):
+        runs += _single_run(graph, group, groups[group], months, degrees) or _phased_runs(graph, groups[group], months, degrees)
+    return runs
+
+
+def _single_run(graph, group: str, keys: set[dg.AssetKey], months, degrees) -> list[PlannedRun]:
+    """The whole group as one run, when at most one partitioning is involved and its chosen partitions are one
+    key range (e.g. a full backfill): dimensions, every partition and the marts, with blocking checks in between."""
+    members = tuple(sorted(keys, key=lambda k: k.to_user_string()))
+    partitioned = {repr(d): d for d in (graph.get(k).partitions_def for k in members) if d is not None}
+    if not partitioned:
+        return [PlannedRun(f"{group} ({len(members)} assets)", members)]
+    if len(partitioned) > 1:
+        return []
+    (partitions_def,) = partitioned.values()
+    ranged = _partition_runs(f"{group} ({len(members)} assets)", members, partitions_def, months, degrees)
+    return ranged if len(ranged) == 1 else []
+
+
+def _phased_runs(graph, keys: set[dg.AssetKey], months, degrees) -> list[PlannedRun]:
     levels = _levels(graph, keys)
     phases: dict[tuple[int, str], list[dg.AssetKey]] = {}
     for key, level in levels.items():

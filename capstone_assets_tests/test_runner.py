@@ -20,14 +20,24 @@ def ranges(runs):
     return [tuple(run.tags[t] for t in RANGE) for run in runs if RANGE[0] in run.tags]
 
 
-def test_full_backfill_is_dimensions_then_one_ranged_run_then_marts(defs):
-    runs = runner.plan(defs, "group:learning")
-    assert len(runs) == 3
-    assert ranges(runs) == [("data_science|2019-01-01", "machine_learning|2019-03-01")]
-    facts = {key.path[1] for key in runs[1].asset_keys}
-    assert facts == {"stg_mentor_activity", "stg_project_feedback", "stg_section_feedback", "stg_video_log"}
+def test_full_backfill_is_one_run_of_the_whole_group(defs):
+    (run,) = runner.plan(defs, "group:learning")
+    assert ranges([run]) == [("data_science|2019-01-01", "machine_learning|2019-03-01")]
+    assert {key.path[1] for key in run.asset_keys} >= {"stg_users", "dim_users", "stg_video_log", "text_phrases"}
+
+
+def test_one_month_of_every_degree_is_phased(defs):
+    """Three disjoint ranges cannot share a run: dimensions, one run per degree, then the marts."""
+    runs = runner.plan(defs, "group:learning", months=["2019-02-01"])
+    assert len(runs) == 5 and ranges(runs) == [(f"{d}|2019-02-01",) * 2 for d in
+                                               ("data_science", "data_engineering", "machine_learning")]
     assert {key.path[1] for key in runs[0].asset_keys} >= {"stg_users", "dim_users"}
-    assert {key.path[1] for key in runs[2].asset_keys} >= {"top_videos_by_views_per_user", "text_phrases"}
+    assert {key.path[1] for key in runs[-1].asset_keys} >= {"top_videos_by_views_per_user", "text_phrases"}
+
+
+def test_groups_with_different_partitionings_plan_separately(defs):
+    runs = runner.plan(defs, "group:learning or group:sparkify or group:flights")
+    assert [sorted({key.path[0] for key in run.asset_keys}) for run in runs] == [["flights"], ["learning"], ["sparkify"]]
 
 
 @pytest.mark.parametrize("options, expected", [

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import dagster as dg
 
+from capstone_assets.lib.partitions import partitions_filter
 from capstone_assets.lib.checks import Check, count_bad_rows
 from capstone_assets.lib.sql import Column, ident, qualified
 from capstone_assets.resources.warehouse import Warehouse
@@ -15,13 +16,7 @@ Scope = tuple[str, list[Any]]
 
 def scope_filter(partitions: Sequence[dict[str, Any]]) -> Scope:
     """SQL selecting the rows of the given partitions (`1 = 1` for an unpartitioned table)."""
-    if not partitions or not partitions[0]:
-        return "1 = 1", []
-    clauses, params = [], []
-    for partition in partitions:
-        clauses.append("(" + " AND ".join(f"{ident(name)} = %s" for name in partition) + ")")
-        params.extend(partition.values())
-    return "(" + " OR ".join(clauses) + ")", params
+    return partitions_filter(partitions)
 
 
 def column_schema(columns: Sequence[Column]) -> dg.TableSchema:
