@@ -145,7 +145,10 @@ def run_task(task: str, environment: dict[str, str]) -> dict:
     settings = load_settings(environment)
     instance = dg.DagsterInstance.ephemeral()
     path = "runner.plan/execute on group:learning"
-    if task == "learning":
+    if task == "floor":
+        _skip_the_work()
+        path += ", every asset's work skipped (Dagster alone)"
+    if task in ("learning", "floor"):
         defs, setup, selection = build_definitions(settings), None, LEARNING
     else:
         defs, setup, path = _flights_definitions(settings)
@@ -171,6 +174,23 @@ def run_task(task: str, environment: dict[str, str]) -> dict:
         "outside_sql_seconds": seconds - buckets.get("sql", 0.0),
         "path": path,
     }
+
+
+def _skip_the_work() -> None:
+    """Replace what every asset does by returning its checks as passed: what remains is Dagster's own cost of
+    the same runs, steps, partition materializations and check evaluations (the orchestration floor)."""
+    import dagster as dg
+
+    from capstone_assets.lib import models, staging
+
+    def no_work(context, spec, checks, *resources):
+        results = [dg.AssetCheckResult(check_name=check.name, passed=True) for check in checks]
+        if isinstance(spec, staging.StageSpec):
+            results.append(dg.AssetCheckResult(check_name=staging.ROW_COUNT_CHECK, passed=True))
+        return dg.MaterializeResult(check_results=results)
+
+    staging.materialize_stage = no_work
+    models.materialize_model = no_work
 
 
 def _cpu_seconds() -> float:
@@ -207,7 +227,7 @@ def run_in_child(task: str, environment: dict[str, str], workdir: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--task", choices=("learning", "flights"), required=True)
+    parser.add_argument("--task", choices=("learning", "floor", "flights"), required=True)
     parser.add_argument("--env", required=True, help="the settings' environment, as JSON")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)

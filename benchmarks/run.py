@@ -132,6 +132,8 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"]}
+    progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
+    floor = pipeline.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
     video_log = next(s for s in base.stage_specs() if s.name == "stg_video_log")
     progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
     loop = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset)
@@ -155,6 +157,9 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
         "limit_time_growth_10x": last["limit"]["seconds"] / first["limit"]["seconds"],
         "data_growth": last["pipeline"]["rows"] / first["pipeline"]["rows"],
         "flights_reload_over_limit": reload["reload"]["seconds"] / reload["limit"]["seconds"],
+        "dagster_floor_seconds": floor["seconds"],
+        "dagster_floor_over_limit": floor["seconds"] / first["limit"]["seconds"],
+        "pipeline_work_over_limit": (first["pipeline"]["seconds"] - floor["seconds"]) / first["limit"]["seconds"],
         "pipeline_seconds_scale_1": first["pipeline"]["seconds"],
         "limit_seconds_scale_1": first["limit"]["seconds"],
         "pipeline_rows_scale_1": first["pipeline"]["rows"],
@@ -168,6 +173,7 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
         "memory_gb": at_start["memory_gb"],
         "scales": {"base": base.scale, "big": big.scale},
         "per_scale": scale_results,
+        "dagster_floor": floor,
         "row_by_row": {"execute_per_row": loop, "executemany": many, "table": "learning.stg_video_log"},
         "pandas": frames,
         "flights": reload,
@@ -196,6 +202,9 @@ def table(results: dict) -> str:
         row(f"limit: plain read_csv per table, scale {scale}", entry["limit"]["seconds"], entry["limit"]["rows"])
         row(f"pipeline backfill ({entry['pipeline']['runs']} runs), scale {scale}", entry["pipeline"]["seconds"],
             entry["pipeline"]["rows"], entry["limit"]["seconds"], entry["pipeline"]["peak_rss_mb"])
+    floor = results["dagster_floor"]
+    row(f"Dagster floor (same runs, no work), scale {base}", floor["seconds"], 0,
+        results["per_scale"][base]["limit"]["seconds"], floor["peak_rss_mb"])
     for name, entry in results["row_by_row"].items():
         if isinstance(entry, dict):
             row(f"row by row ({name}), subset", entry["seconds"], entry["rows"])
@@ -216,6 +225,8 @@ def table(results: dict) -> str:
     for key, goal in results["goals"].items():
         lines.append(f"{'MET ' if goal['met'] else 'MISS'} {key} = {goal['value']:.2f} (goal {goal['target']}: {goal['meaning']})")
     lines.append(f"flights_reload_over_limit = {results['flights_reload_over_limit']:.2f}")
+    lines.append(f"dagster_floor_over_limit = {results['dagster_floor_over_limit']:.2f}, pipeline_work_over_limit = "
+                 f"{results['pipeline_work_over_limit']:.2f} (the pipeline less the floor, over the limit)")
     return "\n".join(lines)
 
 

@@ -57,6 +57,7 @@ class DuckDBWarehouse(Warehouse):
     memory_limit: str | None = None  # DuckDB memory_limit, e.g. "2GB"; a load streams within it
 
     _session_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _run_scoped: bool = PrivateAttr(default=False)
 
     @property
     def engine(self) -> str:
@@ -79,16 +80,31 @@ class DuckDBWarehouse(Warehouse):
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 2.0)
 
+    def setup_for_execution(self, context) -> None:
+        self._run_scoped = True  # a run's steps share one connection (the in-process executor runs them all here)
+
+    def teardown_after_execution(self, context) -> None:
+        self._run_scoped = False
+        self._close_session()
+
     @contextmanager
     def session(self) -> Iterator[None]:
-        """Hold one connection (and so the file's write lock) for the block; calls inside reuse it."""
-        if self._session_connection is not None:
-            yield
-            return
-        self._session_connection = self._connect()
+        """Hold one connection (and so the file's write lock) for the block; calls inside reuse it. Inside a
+        Dagster run it stays open until the run ends; a block that raises closes it."""
+        outermost = self._session_connection is None
+        if outermost:
+            self._session_connection = self._connect()
         try:
             yield
-        finally:
+        except BaseException:
+            if outermost:
+                self._close_session()
+            raise
+        if outermost and not self._run_scoped:
+            self._close_session()
+
+    def _close_session(self) -> None:
+        if self._session_connection is not None:
             self._session_connection.close()
             self._session_connection = None
 

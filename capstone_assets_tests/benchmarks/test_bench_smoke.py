@@ -14,7 +14,8 @@ from benchmarks import run
 
 REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_10", "time_growth_10x",
             "flights_reload_over_limit", "cores", "memory_gb", "pipeline_seconds_scale_1", "limit_seconds_scale_1",
-            "pipeline_rows_scale_1", "pipeline_rows_scale_10", "backfill_runs")
+            "pipeline_rows_scale_1", "pipeline_rows_scale_10", "backfill_runs", "dagster_floor_seconds",
+            "dagster_floor_over_limit")
 
 
 def data_rows(folder: Path) -> int:
@@ -36,7 +37,9 @@ def test_benchmark_measures_everything_at_a_tiny_scale(tmp_path: Path):
     assert base["pipeline"]["success"] and not base["pipeline"]["checks_failed"]
     assert results["pipeline_rows_scale_1"] == data_rows(tmp_path / "learning_scale_0.002" / "lake")
     assert results["pipeline_rows_scale_10"] == data_rows(tmp_path / "learning_scale_0.01" / "lake")
-    assert results["backfill_runs"] == 3  # dimensions, one ranged run for the single degree, marts
+    assert results["backfill_runs"] == 1  # dimensions, every partition and the marts in one ranged run
+    assert results["dagster_floor"]["runs"] == 1 and results["dagster_floor"]["success"]
+    assert 0 < results["dagster_floor_seconds"] < base["pipeline"]["seconds"]
     assert results["flights"]["reload"]["rows"] == results["flights"]["limit"]["rows"] == 2_000
     assert results["row_by_row"]["execute_per_row"]["rows"] == 50
     assert set(results["goals"]) >= {"pipeline_over_limit", "speedup_vs_row_by_row", "time_growth_10x"}

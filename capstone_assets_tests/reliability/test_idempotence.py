@@ -83,8 +83,9 @@ def test_same_file_delivered_twice_sensor(settings, lake_dir):
     sensor = defs.get_sensor_def("learning_new_files_sensor")
 
     def evaluate(cursor):
-        context = dg.build_sensor_context(cursor=cursor, resources=build_resources(settings), definitions=defs)
-        result = sensor(context)
+        # `with`: the warehouse opens and closes a connection per run, so its context must be closed too
+        with dg.build_sensor_context(cursor=cursor, resources=build_resources(settings), definitions=defs) as context:
+            result = sensor(context)
         return [r.run_key for r in result.run_requests], result.cursor
 
     (first_key,), cursor = evaluate(None)

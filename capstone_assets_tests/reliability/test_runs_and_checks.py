@@ -75,7 +75,8 @@ def evaluate_failure_sensor(settings, instance, run) -> list[tuple]:
         sensor_name=run_failure_sensor.name, dagster_event=failure.dagster_event, dagster_instance=instance,
         dagster_run=run, resources={"warehouse": build_resources(settings)["warehouse"]},
     ).for_run_failure()
-    run_failure_sensor(context)
+    with context:  # the warehouse holds a connection while a context is open (as in the daemon)
+        run_failure_sensor(context)
     return query(settings, "SELECT run_id, job_name, assets, partition_key, error FROM capstone.run_failures")
 
 
