@@ -5,6 +5,7 @@ The SELECT itself always comes from `sql/<group>/<name>.sql`; these only wrap it
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import sqlglot
@@ -25,6 +26,7 @@ def _select(select_sql: str) -> exp.Expression:
     return sqlglot.parse_one(select_sql, read="redshift")
 
 
+@functools.cache  # the same statements recur in every run; sqlglot building them is not free
 def create_table_as(target: str, select_sql: str, distribution: str | None = None,
                     sort_key: Sequence[str] = (), temporary: bool = False) -> str:
     properties: list[exp.Expression] = []
@@ -54,6 +56,7 @@ def insert_select(target: str, select_sql: str, columns: Sequence[str] | None = 
                       dialect="redshift").sql("redshift")
 
 
+@functools.cache
 def insert_values(schema: str, table: str, columns: Sequence[str]) -> str:
     """One row of `%s` placeholders into `schema.table (columns)`."""
     row = exp.values([tuple(exp.Placeholder() for _ in columns)])
