@@ -1,7 +1,8 @@
 """The monthly schedule and the new-files sensor, switched on through the webserver's GraphQL API.
 
-Runs after test_backfill.py (file order): the sensor's reload leaves the marts stale on purpose, which
-the re-backfill there would then legitimately refresh.
+The sensor test re-uploads one lake file and reloads only its partition, leaving the marts stale on purpose
+(the sensor never rebuilds them). test_backfill.py does not depend on running before or after this file: it
+compares only what its own two backfills produce.
 """
 
 from __future__ import annotations
@@ -58,15 +59,17 @@ def rewrite_without_last_rows(path, drop: int) -> int:
 def test_new_files_for_one_partition_produce_exactly_that_partitions_run(ui, ui_env, learning_backfill):
     settings = ui_env.settings
     selector = {"s": gql.sensor_selector(new_files_sensor.name)}
-    # "Test sensor" in the UI: from an empty cursor the sensor would request everything the lake holds.
+    # "Preview tick result" in the UI: from an empty cursor the sensor would request everything the lake holds.
     evaluation = gql.dry_run(ui, gql.SENSOR_DRY_RUN, selector)
     by_job = {}
     for request in evaluation["runRequests"]:
         by_job.setdefault(request["jobName"], []).append(gql.tags_of(request).get("dagster/partition"))
     assert sorted(by_job[facts_job.name]) == sorted(expected_partitions(settings))
     assert by_job[dimensions_job.name] == [None]
-    # The backfill already loaded all of that: persist the evaluated cursor, as the UI's dry-run dialog offers.
-    ui.query(gql.SET_SENSOR_CURSOR, {**selector, "cursor": evaluation["cursor"]})
+    # The backfill already loaded all of that: set the evaluated cursor (the UI: copy the preview's computed
+    # cursor, then Cursor -> Edit -> Set cursor value; docs/using_the_ui.md, "The file sensor's first tick").
+    cursor_set = ui.query(gql.SET_SENSOR_CURSOR, {**selector, "cursor": evaluation["cursor"]})["setSensorCursor"]
+    assert cursor_set["__typename"] == "Sensor", cursor_set
 
     changed = settings.lake_dir / "learning" / CHANGED_DEGREE / "2019" / str(CHANGED_MONTH) / "video_log.csv"
     expected_rows = rewrite_without_last_rows(changed, drop=3)

@@ -1,8 +1,13 @@
-"""A headless Chromium opens the pages a user looks at and saves them as docs/screenshots/*.png."""
+"""A headless Chromium opens the pages a user looks at and saves a screenshot of each.
+
+The screenshots go to pytest's temporary directory, so a test run leaves the git tree alone. With
+CAPSTONE_UPDATE_SCREENSHOTS=1 they replace the committed docs/screenshots/*.png instead.
+"""
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +19,7 @@ pytestmark = pytest.mark.ui
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = "CAPSTONE_UPDATE_SCREENSHOTS"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -46,20 +52,29 @@ def chromium(tmp_path_factory):
     return run
 
 
+@pytest.fixture(scope="module")
+def screenshot_dir(tmp_path_factory) -> Path:
+    """docs/screenshots/ when CAPSTONE_UPDATE_SCREENSHOTS=1 (to refresh the committed images), else a temp dir."""
+    if os.environ.get(UPDATE_SCREENSHOTS, "").strip().lower() in {"1", "true", "yes"}:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
 def visible_text(dom: str) -> str:
     dom = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", dom))
 
 
 @pytest.mark.parametrize("name,page,expected", PAGES, ids=[p[0] for p in PAGES])
-def test_page_renders_the_project_and_is_saved_as_a_screenshot(chromium, ui, learning_backfill, name, page, expected):
+def test_page_renders_the_project_and_is_saved_as_a_screenshot(chromium, screenshot_dir, ui, learning_backfill,
+                                                                name, page, expected):
     url = ui.url + page
     text = visible_text(chromium(url, "--dump-dom"))
     missing = [word for word in expected if word not in text]
     assert not missing, f"{url} did not render {missing}; page text starts: {' '.join(text.split())[:1500]}"
     assert not [e for e in ERROR_TEXTS if e in text], f"{url} rendered an error page: {' '.join(text.split())[:1500]}"
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    target = SCREENSHOTS / f"{name}.png"
+    target = screenshot_dir / f"{name}.png"
     chromium(url, f"--screenshot={target}", "--window-size=1280,800")
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 20_000
