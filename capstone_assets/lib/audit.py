@@ -47,25 +47,19 @@ class LoadRecord:
 def record_loads(warehouse: Warehouse, records: Sequence[LoadRecord]) -> None:
     """Every record and its rejected rows, in one transaction."""
     ensure_audit_tables(warehouse)
-    statements: list = []
-    for record in records:
-        statements.append((
-            insert_values(AUDIT_SCHEMA, "load_audit", LOAD_AUDIT_COLUMNS),
-            (
-                record.run_id, record.asset, record.partition, ",".join(record.files), record.source_rows,
-                record.rows_loaded, len(record.rejected), record.status, (record.error or "")[:60000] or None,
-                record.started_at, now(),
-            ),
-        ))
-        statements += [
-            (
-                insert_values(AUDIT_SCHEMA, "rejected_rows", REJECTED_ROW_COLUMNS),
-                (record.run_id, record.asset, record.partition, row.file, row.line, row.column, row.reason[:60000],
-                 (row.raw or "")[:60000] or None, now()),
-            )
-            for row in record.rejected
-        ]
-    warehouse.execute(*statements)
+    loads = [
+        (record.run_id, record.asset, record.partition, ",".join(record.files), record.source_rows, record.rows_loaded,
+         len(record.rejected), record.status, (record.error or "")[:60000] or None, record.started_at, now())
+        for record in records
+    ]
+    rejected = [
+        (record.run_id, record.asset, record.partition, row.file, row.line, row.column, row.reason[:60000],
+         (row.raw or "")[:60000] or None, now())
+        for record in records for row in record.rejected
+    ]
+    with warehouse.transaction() as tx:
+        tx.execute_many(insert_values(AUDIT_SCHEMA, "load_audit", LOAD_AUDIT_COLUMNS), loads)
+        tx.execute_many(insert_values(AUDIT_SCHEMA, "rejected_rows", REJECTED_ROW_COLUMNS), rejected)
 
 
 def record_run_failure(warehouse: Warehouse, run_id: str, job_name: str, assets: Sequence[str],

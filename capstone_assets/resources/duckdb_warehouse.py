@@ -45,6 +45,10 @@ class DuckDBTransaction(Transaction):
     def execute(self, sql: str, params: Params = ()) -> None:
         self.connection.execute(to_dialect(sql, "duckdb"), list(params))
 
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self.connection.executemany(to_dialect(sql, "duckdb"), [list(row) for row in rows])
+
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         cursor = self.connection.execute(to_dialect(sql, "duckdb"), list(params))
         self.last_columns = [d[0] for d in cursor.description or []]

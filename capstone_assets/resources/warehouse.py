@@ -109,6 +109,11 @@ class Transaction(abc.ABC):
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         ...
 
+    @abc.abstractmethod
+    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
+        """One statement, run once per row of parameters."""
+        ...
+
 
 class Warehouse(dg.ConfigurableResource):
     """Runs Redshift-dialect SQL and bulk-loads lake files. Every write goes through a transaction."""
