@@ -6,6 +6,7 @@ instead of failing on it. Every connection runs in UTC.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import tempfile
 import time
@@ -155,8 +156,12 @@ class DuckDBWarehouse(Warehouse):
         with ExitStack() as stack:
             files = [(str(stack.enter_context(lake.local_file(obj.key))), request.source_key(obj.key), request)
                      for request in requests for obj in request.files]
+            stack.enter_context(self.session())
+            connection = stack.enter_context(self.connection())
+            # a loaded table has no row order to keep; not keeping it lets a large file stream within memory_limit
+            connection.execute("SET preserve_insertion_order = false")
+            stack.callback(self._reset_insertion_order, connection)  # after the commit or the rollback
             with self.transaction() as tx:
-                connection = tx.connection
                 definitions = ["path VARCHAR", "key VARCHAR"] + [f"{ident(c)} {types[c]}" for c in partition_columns]
                 connection.execute(f"CREATE OR REPLACE TEMP TABLE _load_files ({', '.join(definitions)})")
                 connection.executemany(
@@ -165,11 +170,7 @@ class DuckDBWarehouse(Warehouse):
                 )
                 where, params = batch_filter(requests)
                 tx.execute(f"DELETE FROM {first.target} WHERE {where}", params)
-                # a loaded table has no row order to keep; not keeping it lets a large file stream within memory_limit
-                # (reset on success only: an aborted transaction refuses statements, and a failed load ends the session)
-                connection.execute("SET preserve_insertion_order = false")
                 self._insert(connection, first, files)
-                connection.execute("RESET preserve_insertion_order")
                 rejected = self._rejected(connection) if first.format == "csv" else []
                 for request in requests:
                     keys = {request.source_key(obj.key) for obj in request.files}
@@ -182,6 +183,11 @@ class DuckDBWarehouse(Warehouse):
             outcomes.append(LoadOutcome(rows=sum(rows_by_file.get(key, 0) for key in keys),
                                         rejected=tuple(row for row in rejected if row.file in keys)))
         return outcomes
+
+    @staticmethod
+    def _reset_insertion_order(connection: duckdb.DuckDBPyConnection) -> None:
+        with contextlib.suppress(duckdb.Error):  # a connection a failure left unusable is closed anyway
+            connection.execute("RESET preserve_insertion_order")
 
     def _source(self, request: LoadRequest, paths: list[str]) -> str:
         files = "[" + ", ".join(_literal(p) for p in paths) + "]"
