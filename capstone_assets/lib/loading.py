@@ -100,7 +100,7 @@ def load_partition(spec: StageSpec, partition: dict[str, Any], lake: Lake, wareh
 def load_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake, warehouse: Warehouse,
                     run_id: str) -> list[PartitionLoad]:
     """Load a run's partitions of one table: together in one transaction when every file is good; else one by
-    one, so each good partition still lands, each bad one fails alone, and the first failure is raised."""
+    one, so each good partition still lands, each bad one fails alone, and then the failures are raised."""
     if len(partitions) > 1:
         try:
             return _load_together(spec, partitions, lake, warehouse, run_id)
