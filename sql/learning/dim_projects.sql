@@ -6,7 +6,7 @@ FROM (
         TRIM(project_name) AS project_name,
         degree,
         difficulty,
-        ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY project_name) AS copy_number
+        ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY project_name, degree, difficulty) AS copy_number
     FROM learning.stg_projects
     WHERE project_id IS NOT NULL
 ) AS ranked

@@ -8,7 +8,7 @@ FROM (
         TRIM(country) AS country,
         signup_date,
         degree,
-        ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY signup_date DESC, email) AS copy_number
+        ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY signup_date DESC, email, user_name, country, degree) AS copy_number
     FROM learning.stg_users
     WHERE user_id IS NOT NULL
 ) AS ranked

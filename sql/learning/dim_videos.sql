@@ -8,7 +8,7 @@ FROM (
         section_id,
         TRIM(section_name) AS section_name,
         duration_seconds,
-        ROW_NUMBER() OVER (PARTITION BY video_id ORDER BY video_title) AS copy_number
+        ROW_NUMBER() OVER (PARTITION BY video_id ORDER BY video_title, degree, section_id, section_name, duration_seconds) AS copy_number
     FROM learning.stg_videos
     WHERE video_id IS NOT NULL
 ) AS ranked
