@@ -73,10 +73,16 @@ def limit(workload: data.Workload, repeats: int) -> dict:
     return best_of(repeats, once)
 
 
-def learning_pipeline(workload: data.Workload) -> dict:
+def learning_pipeline(workload: data.Workload, repeats: int) -> dict:
+    """The fastest of `repeats` full backfills, each in a fresh process on a fresh warehouse (as for the limit)."""
     target = workload.warehouse("pipeline")
-    data.reset(target)
-    result = pipeline.run_in_child("learning", workload.environment(target), workload.root)
+
+    def once() -> dict:
+        data.reset(target)
+        return pipeline.run_in_child("learning", workload.environment(target), workload.root)
+
+    result = min((once() for _ in range(repeats)), key=lambda r: r["seconds"])
+    result["repeats"] = repeats
     result["rows"] = staged_rows(target, workload.stage_specs())
     result["rows_per_second"] = result["rows"] / result["seconds"]
     return result
@@ -126,14 +132,16 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
     for workload in workloads:
         progress(f"scale {workload.scale:g}: limit (best of {limit_repeats})")
         plain = limit(workload, limit_repeats)
-        progress(f"scale {workload.scale:g}: pipeline backfill in a child process")
-        backfill = learning_pipeline(workload)
+        progress(f"scale {workload.scale:g}: pipeline backfill in a child process"
+                 + (f" (best of {limit_repeats})" if workload is base else ""))
+        backfill = learning_pipeline(workload, limit_repeats if workload is base else 1)
         if backfill["rows"] != plain["rows"]:
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"]}
     progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
-    floor = pipeline.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
+    floor = min((pipeline.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
+                 for _ in range(limit_repeats)), key=lambda r: r["seconds"])
     video_log = next(s for s in base.stage_specs() if s.name == "stg_video_log")
     progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
     loop = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset)
