@@ -6,6 +6,7 @@ one transaction; an audit record per partition is written whatever happens.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -102,10 +103,8 @@ def load_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake:
     """Load a run's partitions of one table: together in one transaction when every file is good; else one by
     one, so each good partition still lands, each bad one fails alone, and then the failures are raised."""
     if len(partitions) > 1:
-        try:
+        with contextlib.suppress(Exception):  # a bad or missing file somewhere: go on one by one to find and audit it
             return _load_together(spec, partitions, lake, warehouse, run_id)
-        except Exception:  # a bad or missing file somewhere: retry partition by partition to find and audit it
-            pass
     loads, failures = [], []
     for partition in partitions:
         try:
