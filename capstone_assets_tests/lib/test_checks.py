@@ -86,3 +86,30 @@ def test_references_finds_the_rows_not_exists_finds(warehouse, scope, exempt):
                   + " AND NOT EXISTS (SELECT 1 FROM t.users AS d WHERE d.user_id = t.user_id) ORDER BY id")
     bad_rows, check_params = check.sql(qualified("t", "facts"), where, params)
     assert warehouse.query(f"{bad_rows} ORDER BY id", check_params) == warehouse.query(not_exists, params)
+
+
+KEYED = [  # a, b: duplicates only among (None, None), (1, None) and (2, 3)
+    [(1, 1), (1, 2), (2, 1)],
+    [(1, 1), (1, 2), (1, 1)],
+    [(None, None), (1, None), (None, 1)],
+    [(None, None), (None, None), (1, 2)],
+    [(1, None), (2, 3), (1, None), (2, 3), (2, 3)],
+    [(None, 5)],
+]
+
+
+@pytest.mark.parametrize("rows", KEYED, ids=lambda rows: str(rows))
+@pytest.mark.parametrize("columns", [("a",), ("a", "b")])
+def test_unique_counts_the_copies_the_grouping_finds(tmp_path, rows, columns):
+    """The sort-based count is zero exactly when GROUP BY ... HAVING COUNT(*) > 1 finds a key, NULL keys
+    included, and then counts every row beyond a key's first."""
+    warehouse = DuckDBWarehouse(path=str(tmp_path / "keys.duckdb"))
+    warehouse.execute("CREATE SCHEMA k", "CREATE TABLE k.rows (a INTEGER, b INTEGER)",
+                      *[("INSERT INTO k.rows VALUES (%s, %s)", row) for row in rows])
+    check = c.unique(list(columns))
+    duplicated = warehouse.query(check.sql(qualified("k", "rows"))[0])
+    expected_extra_copies = sum(copies - 1 for *_, copies in duplicated)
+    result = evaluate_checks(warehouse, "k", "rows", [check], ("1 = 1", []))[0]
+    assert result.metadata["bad_rows"].value == expected_extra_copies
+    assert result.passed == (not duplicated)
+    assert ("sample" in result.metadata) == bool(duplicated)
