@@ -139,16 +139,13 @@ def _phased_runs(graph, keys: set[dg.AssetKey], months, degrees) -> list[Planned
 
 
 def _collect(report: RunReport, result: dg.ExecuteInProcessResult) -> None:
-    counted: set[str] = set()  # a ranged run emits one materialization per partition, all with the run's row count
-    for event in result.get_asset_materialization_events():
+    for event in result.get_asset_materialization_events():  # one per partition, each with its own row count
         materialization = event.event_specific_data.materialization
-        name = materialization.asset_key.to_user_string()
-        outcome = report.assets.setdefault(name, AssetOutcome())
+        outcome = report.assets.setdefault(materialization.asset_key.to_user_string(), AssetOutcome())
         outcome.partitions += 1
         row_count = materialization.metadata.get("dagster/row_count")
-        if name not in counted and row_count is not None:
+        if row_count is not None:
             outcome.rows += int(row_count.value)
-            counted.add(name)
     for evaluation in result.get_asset_check_evaluations():
         outcome = report.assets.setdefault(evaluation.asset_key.to_user_string(), AssetOutcome())
         if evaluation.passed:

@@ -9,7 +9,7 @@ from capstone_assets.lib import checks as c
 from capstone_assets.lib.checks import default_checks
 from capstone_assets.lib.loading import PartitionLoad, load_partitions
 from capstone_assets.lib.partitions import describe, run_partitions
-from capstone_assets.lib.results import column_schema, evaluate_checks, scope_filter, table_metadata
+from capstone_assets.lib.results import add_partition_metadata, column_schema, evaluate_checks, scope_filter
 from capstone_assets.lib.specs import StageSpec, partition_columns
 from capstone_assets.lib.sql import ident, qualified
 from capstone_assets.resources.lake import Lake, is_transient
@@ -61,11 +61,25 @@ def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks
     scope = scope_filter([load.partition for load in loads])
     results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
     results.append(row_count_check(warehouse, spec, loads))
-    metadata = table_metadata(warehouse, spec.group, spec.name, scope)
-    metadata["rows_loaded"] = sum(load.rows for load in loads)
-    metadata["rows_rejected"] = sum(len(load.rejected) for load in loads)
-    metadata["source_files"] = dg.MetadataValue.md("\n".join(f"- `{f.key}`" for load in loads for f in load.files[:50]))
+    # the columns are the DDL's (the asset's definition metadata shows them); the counts come from the load itself
+    metadata: dict = {"dagster/table_name": f"{spec.group}.{spec.name}"}
+    if spec.partitions is None:
+        (load,) = loads
+        metadata.update(load_metadata(load))
+    else:
+        metadata["partitions_in_run"] = len(loads)
+        add_partition_metadata(context, [load_metadata(load) for load in loads])
     return dg.MaterializeResult(metadata=metadata, check_results=results)
+
+
+def load_metadata(load: PartitionLoad) -> dict:
+    return {
+        "dagster/row_count": dg.MetadataValue.int(load.rows),
+        "rows_rejected": len(load.rejected),
+        "source_rows": load.source_rows,
+        "source_files": dg.MetadataValue.md("\n".join(f"- `{f.key}`" for f in load.files[:50])
+                                            + (f"\n- ... and {len(load.files) - 50} more" if len(load.files) > 50 else "")),
+    }
 
 
 def build_stage_asset(spec: StageSpec, resolve: Callable[..., StageSpec] | None = None) -> dg.AssetsDefinition:

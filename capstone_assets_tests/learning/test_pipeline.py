@@ -28,14 +28,21 @@ def table_checksum(settings, table: str, key: str) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
+def instance():
+    import dagster as dg
+
+    return dg.DagsterInstance.ephemeral()
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory, instance):
     """One full materialization of the group, shared by the read-only tests below."""
     from capstone_assets.settings import load_settings
 
     root = tmp_path_factory.mktemp("learning")
     generate(root / "lake", scale=0.02, seed=7)
     settings = load_settings({"CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(root / "w.duckdb")})
-    report = materialize(settings, "group:learning")
+    report = materialize(settings, "group:learning", instance=instance)
     return settings, root / "lake", report
 
 
@@ -62,6 +69,26 @@ def test_staged_rows_equal_the_files(loaded):
         in_table = dict(((d, m.month), n) for d, m, n in query(
             settings, f"SELECT degree, month, COUNT(*) FROM learning.stg_{fact} GROUP BY degree, month"))
         assert in_table == per_partition
+
+
+def test_each_partition_reports_its_own_rows_and_files(loaded, instance):
+    """A ranged run materializes 36 partitions at once; each partition's event carries that partition's count and
+    files, not the run's total."""
+    import dagster as dg
+
+    settings, _, report = loaded
+    for fact in FACTS:
+        key = dg.AssetKey(["learning", f"stg_{fact}"])
+        events = instance.fetch_materializations(key, limit=100).records
+        by_partition = {e.partition_key: e.asset_materialization.metadata for e in events}
+        in_table = {f"{d}|{m:%Y-%m-%d}": n for d, m, n in query(
+            settings, f"SELECT degree, month, COUNT(*) FROM learning.stg_{fact} GROUP BY degree, month")}
+        assert {k: m["dagster/row_count"].value for k, m in by_partition.items()} == in_table
+        for partition, metadata in by_partition.items():
+            degree, month = partition.split("|")
+            assert metadata["source_files"].value == f"- `learning/{degree}/{month[:4]}/{int(month[5:7])}/{fact}.csv`"
+            assert metadata["rows_rejected"].value == 0
+        assert report.assets[key.to_user_string()].rows == sum(in_table.values())
 
 
 def test_dimensions_are_deduplicated_and_typed(loaded):
