@@ -58,8 +58,8 @@ def record_loads(warehouse: Warehouse, records: Sequence[LoadRecord]) -> None:
         for record in records for row in record.rejected
     ]
     with warehouse.transaction() as tx:
-        tx.execute_many(insert_values(AUDIT_SCHEMA, "load_audit", LOAD_AUDIT_COLUMNS), loads)
-        tx.execute_many(insert_values(AUDIT_SCHEMA, "rejected_rows", REJECTED_ROW_COLUMNS), rejected)
+        tx.insert_rows(AUDIT_SCHEMA, "load_audit", LOAD_AUDIT_COLUMNS, loads)
+        tx.insert_rows(AUDIT_SCHEMA, "rejected_rows", REJECTED_ROW_COLUMNS, rejected)
 
 
 def record_run_failure(warehouse: Warehouse, run_id: str, job_name: str, assets: Sequence[str],

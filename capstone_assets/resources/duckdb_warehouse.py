@@ -46,10 +46,6 @@ class DuckDBTransaction(Transaction):
     def execute(self, sql: str, params: Params = ()) -> None:
         self.connection.execute(to_dialect(sql, "duckdb"), list(params))
 
-    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
-            self.connection.executemany(to_dialect(sql, "duckdb"), [list(row) for row in rows])
-
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         cursor = self.connection.execute(to_dialect(sql, "duckdb"), list(params))
         self.last_columns = [d[0] for d in cursor.description or []]
@@ -164,10 +160,9 @@ class DuckDBWarehouse(Warehouse):
             with self.transaction() as tx:
                 definitions = ["path VARCHAR", "key VARCHAR"] + [f"{ident(c)} {types[c]}" for c in partition_columns]
                 connection.execute(f"CREATE OR REPLACE TEMP TABLE _load_files ({', '.join(definitions)})")
-                connection.executemany(
-                    f"INSERT INTO _load_files VALUES ({', '.join('?' * len(definitions))})",
-                    [(path, key, *request.partition.values()) for path, key, request in files],
-                )
+                row = "(" + ", ".join("?" * len(definitions)) + ")"
+                connection.execute(f"INSERT INTO _load_files VALUES {', '.join([row] * len(files))}",
+                                   [v for path, key, request in files for v in (path, key, *request.partition.values())])
                 where, params = batch_filter(requests)
                 tx.execute(f"DELETE FROM {first.target} WHERE {where}", params)
                 self._insert(connection, first, files)

@@ -43,10 +43,6 @@ class RedshiftTransaction(Transaction):
     def execute(self, sql: str, params: Params = ()) -> None:
         self.cursor.execute(sql, tuple(params) or None)
 
-    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
-            self.cursor.executemany(sql, [tuple(row) for row in rows])
-
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         self.cursor.execute(sql, tuple(params) or None)
         self.last_columns = [d[0] for d in self.cursor.description or []]

@@ -19,6 +19,7 @@ from capstone_assets.lib.sql import Column, ident, qualified, read_sql
 from capstone_assets.resources.lake import Lake, LakeObject
 
 Params = Sequence[Any]
+INSERT_BATCH = 200  # rows per multi-row INSERT: few statements, and well under Redshift's 32,767 parameters
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,13 @@ class Transaction(abc.ABC):
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         ...
 
-    @abc.abstractmethod
-    def execute_many(self, sql: str, rows: Sequence[Params]) -> None:
-        """One statement, run once per row of parameters."""
-        ...
+    def insert_rows(self, schema: str, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
+        """Append `rows` (values in `columns`' order) with multi-row INSERTs of at most INSERT_BATCH rows each."""
+        from capstone_assets.lib.statements import insert_values
+
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start:start + INSERT_BATCH]
+            self.execute(insert_values(schema, table, tuple(columns), len(batch)), [value for row in batch for value in row])
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -55,11 +55,10 @@ def repair_month(warehouse: Warehouse, month) -> tuple[int, int]:
     """Replace the month's repair rows; return (distinct values repaired, occurrences touched)."""
     repairs = [(raw, fixed, n) for raw, n in sorted(month_values(warehouse, month).items())
                if (fixed := repair_double_encoding(raw)) is not None]
-    insert = st.insert_values(GROUP, TABLE, ("raw_text", "repaired_text", "occurrences", "month"))
     with warehouse.transaction() as tx:
         tx.execute(st.delete_where(qualified(GROUP, TABLE), "month = %s"), [month])
-        for raw, fixed, n in repairs:
-            tx.execute(insert, [raw, fixed, n, month])
+        tx.insert_rows(GROUP, TABLE, ("raw_text", "repaired_text", "occurrences", "month"),
+                       [(raw, fixed, n, month) for raw, fixed, n in repairs])
     return len(repairs), sum(n for _, _, n in repairs)
 
 

@@ -56,3 +56,19 @@ def test_steps_of_one_run_share_a_connection_closed_when_the_run_ends(settings):
     assert len(seen) == 2 and seen[0] is seen[1]
     with pytest.raises(duckdb.ConnectionException):  # closed when the run ended
         seen[0].execute("SELECT 1")
+
+
+def test_insert_rows_writes_every_row_in_batches_of_multi_row_inserts(tmp_path, monkeypatch):
+    from capstone_assets.resources import warehouse as base
+
+    warehouse = DuckDBWarehouse(path=str(tmp_path / "rows.duckdb"))
+    warehouse.execute("CREATE SCHEMA s", "CREATE TABLE s.t (id INTEGER, note VARCHAR)")
+    rows = [(i, None if i % 7 == 0 else f"it's row {i}") for i in range(base.INSERT_BATCH * 2 + 5)]
+    statements = []
+    with warehouse.transaction() as tx:
+        execute = type(tx).execute
+        monkeypatch.setattr(type(tx), "execute", lambda self, sql, params=(): statements.append(sql) or execute(self, sql, params))
+        tx.insert_rows("s", "t", ("id", "note"), rows)
+        tx.insert_rows("s", "t", ("id", "note"), [])
+    assert len(statements) == 3
+    assert warehouse.query("SELECT id, note FROM s.t ORDER BY id") == rows
