@@ -51,7 +51,7 @@ class Settings:
     learning_end: str | None
     sparkify_start: str = "2018-11-01"
     sparkify_end: str | None = "2018-12-01"  # exclusive
-    duckdb_memory_limit: str | None = "1GB"  # DuckDB's own default (80% of RAM) when set empty
+    duckdb_memory_limit: str | None = None  # DuckDB's own default (80% of RAM) when None
 
     @property
     def is_local(self) -> bool:
@@ -89,6 +89,12 @@ def _month(environ: Mapping[str, str], name: str, default: str) -> str:
     if raw and not MONTH_START.match(raw):
         raise SettingsError(f"{name} must be the first day of a month as YYYY-MM-01, got {raw!r}")
     return raw
+
+
+def default_duckdb_memory_limit(cores: int | None = None) -> str:
+    """192 MB per DuckDB thread (one per core), at least 384 MB: what DuckDB needs is per thread, not per row,
+    so peak memory is set by the machine, not by the data (2 cores: 384MB; 8 cores: 1536MB)."""
+    return f"{max(2, cores or os.cpu_count() or 2) * 192}MB"
 
 
 def _memory_size(environ: Mapping[str, str], name: str, default: str) -> str | None:
@@ -133,7 +139,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         learning_end=_month(environ, "CAPSTONE_LEARNING_END", "2020-01-01") or None,
         sparkify_start=_month(environ, "CAPSTONE_SPARKIFY_START", "2018-11-01"),
         sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
-        duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT", "1GB"),
+        duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT", default_duckdb_memory_limit()),
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from capstone_assets.settings import SettingsError, load_settings
+from capstone_assets.settings import SettingsError, default_duckdb_memory_limit, load_settings
 
 PROD = {"CAPSTONE_ENV": "prod", "CAPSTONE_S3_BUCKET": "bucket", "CAPSTONE_REDSHIFT_HOST": "host",
         "CAPSTONE_REDSHIFT_DATABASE": "dev", "CAPSTONE_REDSHIFT_USER": "loader",
@@ -18,6 +18,13 @@ def test_defaults_are_the_embedded_platform():
     assert settings.env == "local" and settings.is_local
     assert settings.lake_dir == Path("data/lake") and settings.duckdb_path == Path("data/warehouse.duckdb")
     assert settings.degrees == ("data_science", "data_engineering", "machine_learning")
+
+
+def test_duckdb_memory_limit_follows_the_cores_not_the_data():
+    assert [default_duckdb_memory_limit(cores) for cores in (1, 2, 8)] == ["384MB", "384MB", "1536MB"]
+    assert load_settings({}).duckdb_memory_limit == default_duckdb_memory_limit()
+    assert load_settings({"CAPSTONE_DUCKDB_MEMORY_LIMIT": "2GB"}).duckdb_memory_limit == "2GB"
+    assert load_settings({"CAPSTONE_DUCKDB_MEMORY_LIMIT": ""}).duckdb_memory_limit is None  # DuckDB's own default
 
 
 @pytest.mark.parametrize("environ, variable", [
