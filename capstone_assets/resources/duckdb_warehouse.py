@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 import duckdb
 from pydantic import PrivateAttr
 
-from capstone_assets.lib.sql import ident, to_dialect
+from capstone_assets.lib.sql import TranslationCache, ident, to_dialect
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.warehouse import (
     LoadError,
@@ -59,13 +59,26 @@ class DuckDBWarehouse(Warehouse):
 
     _session_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _run_scoped: bool = PrivateAttr(default=False)
+    _translations: TranslationCache | None = PrivateAttr(default=None)
 
     @property
     def engine(self) -> str:
         return "duckdb"
 
+    @property
+    def translation_cache_path(self) -> Path:
+        """Beside the warehouse file: the Redshift -> DuckDB translations of the statements run on it."""
+        return Path(self.path + ".translations.json")
+
+    def _translation_cache(self) -> TranslationCache:
+        if self._translations is None:
+            self._translations = TranslationCache(self.translation_cache_path)
+            self._translations.load()
+        return self._translations
+
     def _connect(self) -> duckdb.DuckDBPyConnection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._translation_cache()
         deadline = time.monotonic() + self.lock_timeout_seconds
         delay = 0.05
         while True:
@@ -108,6 +121,7 @@ class DuckDBWarehouse(Warehouse):
         if self._session_connection is not None:
             self._session_connection.close()
             self._session_connection = None
+            self._translation_cache().save()
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -119,6 +133,7 @@ class DuckDBWarehouse(Warehouse):
             yield connection
         finally:
             connection.close()
+            self._translation_cache().save()
 
     @contextmanager
     def transaction(self) -> Iterator[DuckDBTransaction]:
