@@ -9,22 +9,31 @@ WITH feedback AS (
 reference AS (
     SELECT
         user_id,
-        CASE WHEN MIN(CASE WHEN rating <= 2 THEN submitted_at END) IS NULL
-             THEN 'never gave negative feedback' ELSE 'gave negative feedback' END AS cohort,
+        MIN(CASE WHEN rating <= 2 THEN submitted_at END) IS NOT NULL AS gave_negative,
         COALESCE(MIN(CASE WHEN rating <= 2 THEN submitted_at END), MIN(submitted_at)) AS reference_at
     FROM feedback
     GROUP BY user_id
 ),
-per_user AS (
+views_around AS (
+    -- each user's views counted against their reference time, grouped by the user id alone (cheaper than by
+    -- id and cohort text); users with no view get zeros below
     SELECT
-        r.user_id,
-        r.cohort,
+        v.user_id,
         SUM(CASE WHEN v.viewed_at < r.reference_at AND v.viewed_at >= DATEADD(day, -30, r.reference_at) THEN 1 ELSE 0 END) AS views_30d_before,
         SUM(CASE WHEN v.viewed_at > r.reference_at AND v.viewed_at <= DATEADD(day, 30, r.reference_at) THEN 1 ELSE 0 END) AS views_30d_after,
         SUM(CASE WHEN v.viewed_at > r.reference_at THEN 1 ELSE 0 END) AS views_after
+    FROM learning.stg_video_log AS v
+    JOIN reference AS r ON r.user_id = v.user_id
+    GROUP BY v.user_id
+),
+per_user AS (
+    SELECT
+        CASE WHEN r.gave_negative THEN 'gave negative feedback' ELSE 'never gave negative feedback' END AS cohort,
+        COALESCE(a.views_30d_before, 0) AS views_30d_before,
+        COALESCE(a.views_30d_after, 0) AS views_30d_after,
+        COALESCE(a.views_after, 0) AS views_after
     FROM reference AS r
-    LEFT JOIN learning.stg_video_log AS v ON v.user_id = r.user_id
-    GROUP BY r.user_id, r.cohort
+    LEFT JOIN views_around AS a ON a.user_id = r.user_id
 )
 SELECT
     cohort,
