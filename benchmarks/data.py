@@ -77,6 +77,11 @@ def flights_upload(root: Path, rows: int) -> Path:
     return path
 
 
+def forget_translations(warehouse: Path) -> None:
+    """Remove the SQL translations the pipeline stores beside a warehouse file."""
+    Path(str(warehouse) + ".translations.json").unlink(missing_ok=True)
+
+
 def reset(path: Path) -> None:
     for suffix in ("", ".wal"):
         candidate = Path(str(path) + suffix)

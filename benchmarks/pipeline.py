@@ -131,8 +131,11 @@ def _flights_definitions(settings):
     return generic, None, "the generic staging path (a StageSpec built in the benchmark; the flights group was not usable)"
 
 
-def run_task(task: str, environment: dict[str, str]) -> dict:
-    """Plan and execute the task's selection once; returns times, run counts and check outcomes."""
+def run_task(task: str, environment: dict[str, str], dagster_home: Path | None = None) -> dict:
+    """Plan and execute the task's selection once; returns times, run counts and check outcomes.
+
+    With `dagster_home`, runs are recorded in a persistent instance there (SQLite files, as the CLI records
+    them in DAGSTER_HOME); otherwise in an ephemeral, in-memory one."""
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -143,8 +146,9 @@ def run_task(task: str, environment: dict[str, str]) -> dict:
     from capstone_assets.settings import load_settings
 
     settings = load_settings(environment)
-    instance = dg.DagsterInstance.ephemeral()
-    path = "runner.plan/execute on group:learning"
+    instance = (dg.DagsterInstance.local_temp(str(dagster_home), overrides={"telemetry": {"enabled": False}})
+                if dagster_home else dg.DagsterInstance.ephemeral())
+    path = "runner.plan/execute on group:learning" + (", runs recorded in a persistent instance" if dagster_home else "")
     if task == "floor":
         _skip_the_work()
         path += ", every asset's work skipped (Dagster alone)"
@@ -205,7 +209,7 @@ def peak_rss_mb() -> float:
     return 0.0
 
 
-def run_in_child(task: str, environment: dict[str, str], workdir: Path) -> dict:
+def run_in_child(task: str, environment: dict[str, str], workdir: Path, dagster_home: Path | None = None) -> dict:
     """Run `task` in a fresh Python process; its result carries its own peak RSS in MB.
 
     The child reads its VmHWM itself: wait4's ru_maxrss would not do, since Linux carries the parent's
@@ -214,7 +218,7 @@ def run_in_child(task: str, environment: dict[str, str], workdir: Path) -> dict:
     out, log = workdir / f"{task}_result.json", workdir / f"{task}_child.log"
     out.unlink(missing_ok=True)
     command = [sys.executable, "-m", "benchmarks.pipeline", "--task", task, "--env", json.dumps(environment),
-               "--out", str(out)]
+               "--out", str(out)] + (["--dagster-home", str(dagster_home)] if dagster_home else [])
     with open(log, "wb") as log_file:
         child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
                                  env={**os.environ, "PYTHONPATH": str(REPO)})
@@ -230,8 +234,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--task", choices=("learning", "floor", "flights"), required=True)
     parser.add_argument("--env", required=True, help="the settings' environment, as JSON")
     parser.add_argument("--out", required=True)
+    parser.add_argument("--dagster-home", type=Path, help="record the runs in a persistent instance in this folder")
     args = parser.parse_args(argv)
-    result = run_task(args.task, json.loads(args.env))
+    result = run_task(args.task, json.loads(args.env), args.dagster_home)
     result["peak_rss_mb"] = peak_rss_mb()
     Path(args.out).write_text(json.dumps(result, indent=2))
 
