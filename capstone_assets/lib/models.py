@@ -19,8 +19,7 @@ from sqlglot.schema import ensure_schema
 from capstone_assets.lib import checks as c
 from capstone_assets.lib import statements as st
 from capstone_assets.lib.partitions import run_partitions
-from capstone_assets.lib.results import (add_partition_metadata, evaluate_checks, partition_row_counts, scope_filter,
-                                         table_metadata)
+from capstone_assets.lib.results import evaluate_checks, run_table_metadata, scope_filter
 from capstone_assets.lib.specs import ModelSpec
 from capstone_assets.lib.sql import SQL_DIR, ident, qualified, read_sql, sql_path
 from capstone_assets.lib.staging import WAREHOUSE_POOL
@@ -113,11 +112,7 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
     ensure_model_table(warehouse, spec)
     warehouse.execute(*statements_for(spec, scope))
     results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
-    metadata = table_metadata(warehouse, spec.group, spec.name, scope, row_count=spec.partitions is None)
-    if spec.partitions is not None:
-        counts = partition_row_counts(warehouse, spec.group, spec.name, partitions, scope)
-        metadata["rows_in_run"] = sum(counts)
-        add_partition_metadata(context, [{"dagster/row_count": dg.MetadataValue.int(n)} for n in counts])
+    metadata = run_table_metadata(context, warehouse, spec.group, spec.name, partitions, scope)
     lineage_ = column_lineage(warehouse, spec)
     if lineage_:
         metadata["dagster/column_lineage"] = lineage_

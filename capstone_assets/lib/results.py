@@ -70,6 +70,19 @@ def table_metadata(warehouse: Warehouse, schema: str, table: str, scope: Scope =
     return metadata
 
 
+def run_table_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse, schema: str, table: str,
+                       partitions: Sequence[dict[str, Any]], scope: Scope) -> dict[str, Any]:
+    """`table_metadata` for what a run wrote; a partitioned table's row counts go to each partition's
+    materialization, the run's total to `rows_in_run`."""
+    if not partitions or not partitions[0]:
+        return table_metadata(warehouse, schema, table, scope)
+    metadata = table_metadata(warehouse, schema, table, scope, row_count=False)
+    counts = partition_row_counts(warehouse, schema, table, partitions, scope)
+    metadata["rows_in_run"] = sum(counts)
+    add_partition_metadata(context, [{"dagster/row_count": dg.MetadataValue.int(n)} for n in counts])
+    return metadata
+
+
 def evaluate_checks(warehouse: Warehouse, schema: str, table: str, checks: Sequence[Check], scope: Scope) -> list[dg.AssetCheckResult]:
     """All bad-row counts in one query, then a sample only for the checks that failed. A check class that
     overrides `evaluate` (e.g. to list every bad row) is evaluated on its own."""

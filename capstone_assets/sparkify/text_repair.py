@@ -17,7 +17,7 @@ import dagster as dg
 from capstone_assets.lib import statements as st
 from capstone_assets.lib.checks import expectation, unique
 from capstone_assets.lib.partitions import run_partitions
-from capstone_assets.lib.results import evaluate_checks, scope_filter, table_metadata
+from capstone_assets.lib.results import evaluate_checks, run_table_metadata, scope_filter
 from capstone_assets.lib.sql import ident, qualified
 from capstone_assets.lib.staging import WAREHOUSE_POOL
 from capstone_assets.resources.warehouse import Warehouse
@@ -89,7 +89,7 @@ def build_text_repairs_asset(partitions: dg.PartitionsDefinition) -> dg.AssetsDe
                 values, occurrences = values + repaired, occurrences + touched
                 context.log.info(f"{GROUP}.{TABLE} month={partition['month']}: {repaired} values repaired, {touched} occurrences")
             scope = scope_filter(partitions_)
-            metadata = table_metadata(warehouse, GROUP, TABLE, scope)
+            metadata = run_table_metadata(context, warehouse, GROUP, TABLE, partitions_, scope)
             metadata["values_repaired"] = dg.MetadataValue.int(values)
             metadata["occurrences_repaired"] = dg.MetadataValue.int(occurrences)
             return dg.MaterializeResult(metadata=metadata, check_results=evaluate_checks(warehouse, GROUP, TABLE, CHECKS, scope))

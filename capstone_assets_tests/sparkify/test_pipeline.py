@@ -69,10 +69,20 @@ def test_generated_lake_loads_the_same_way(settings, lake_dir):
 def test_two_months_load_as_two_partitions_and_a_malformed_line_fails_only_its_partition(make_settings, lake_dir):
     settings = make_settings(CAPSTONE_SPARKIFY_END="2019-01-01")
     generate(lake_dir, scale=0.01, seed=5, months=("2018-11", "2018-12"))
-    assert_all_green(materialize(settings, "group:sparkify"))
+    import dagster as dg
+
+    instance = dg.DagsterInstance.ephemeral()
+    report = materialize(settings, "group:sparkify", instance=instance)
+    assert_all_green(report)
     assert_matches_files(settings, lake_dir)
     per_month = dict(query(settings, "SELECT month, COUNT(*) FROM sparkify.songplays GROUP BY month"))
     assert [d.isoformat() for d in sorted(per_month)] == ["2018-11-01", "2018-12-01"]
+    for table in ("staging_events", "songplays", "text_repairs"):  # each month's materialization counts its own rows
+        events = instance.fetch_materializations(dg.AssetKey(["sparkify", table]), limit=10).records
+        reported = {e.partition_key: e.asset_materialization.metadata["dagster/row_count"].value for e in events}
+        counted = {f"{m:%Y-%m-%d}": n for m, n in query(settings, f"SELECT month, COUNT(*) FROM sparkify.{table} GROUP BY month")}
+        assert reported == counted and len(reported) == 2, table
+        assert report.assets[f"sparkify/{table}"].rows == sum(counted.values())
     assert len(list((lake_dir / PREFIX).glob("year=2018/month=*/*.parquet"))) == 2
 
     before = snapshot(settings)
