@@ -2,7 +2,7 @@
 
 The child plans and executes a selection through `capstone_assets.runner` (the path the CLI takes), with
 an ephemeral Dagster instance, and splits the wall time into exclusive buckets: `sql` (inside DuckDB
-calls), `source_file_checks` (reading each file for its header and row count before loading),
+calls), `source_file_checks` (finding and reading each file for its header and row count before loading),
 `column_lineage` (sqlglot lineage of the marts), `sql_translation` (sqlglot Redshift -> DuckDB); the rest
 is orchestration (Dagster, events, Python glue). The parent reads the child's peak resident memory.
 
@@ -17,6 +17,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from contextlib import ExitStack, contextmanager
@@ -39,6 +40,9 @@ class Clock:
 
     @contextmanager
     def measure(self, bucket: str) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # a worker thread's time is inside the main thread's call that waits for it
+            return
         now = time.perf_counter()
         if self._stack:
             self.totals[self._stack[-1]] += now - self._mark
@@ -100,6 +104,7 @@ def instrumented(clock: Clock) -> Iterator[None]:
     connect = warehouse_class._connect
     patches = [
         (loading, "source_rows", clock.timed("source_file_checks", loading.source_rows)),
+        (loading, "prepare_partitions", clock.timed("source_file_checks", loading.prepare_partitions)),
         (models, "column_lineage", clock.timed("column_lineage", models.column_lineage)),
         (duckdb_warehouse, "to_dialect", clock.timed("sql_translation", duckdb_warehouse.to_dialect)),
         (warehouse_class, "_connect", lambda self: TimedConnection(clock.timed("sql", connect)(self), clock)),

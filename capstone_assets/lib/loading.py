@@ -7,6 +7,7 @@ one transaction; an audit record per partition is written whatever happens.
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -17,6 +18,9 @@ from capstone_assets.lib.source_files import csv_data_rows, json_data_rows
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.resources.lake import Lake, LakeObject
 from capstone_assets.resources.warehouse import LoadError, LoadRequest, RejectedRow, Warehouse
+
+
+INSPECTION_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -121,17 +125,35 @@ def load_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake:
     return loads
 
 
+def prepare_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake) -> list[PreparedFiles]:
+    """Find every partition's files (one listing after another), then inspect them a few partitions at a time:
+    reading and counting a file is mostly I/O and C code, so threads overlap it. Every inspection finishes
+    before the first failure is raised; what the successful ones prepared is then cleaned up."""
+    found = [find_files(spec, lake, partition) for partition in partitions]
+    with ThreadPoolExecutor(max_workers=INSPECTION_THREADS) as pool:
+        futures = [pool.submit(prepare_files, spec, lake, files) for files in found]
+    failures = [future.exception() for future in futures if future.exception() is not None]
+    prepared = [future.result() for future in futures if future.exception() is None]
+    if failures:
+        _delete_scratch(prepared, lake)
+        raise failures[0]
+    return prepared
+
+
+def _delete_scratch(prepared: Sequence[PreparedFiles], lake: Lake) -> None:
+    for files in prepared:
+        if files.scratch_prefix:
+            lake.delete_prefix(files.scratch_prefix)
+
+
 def _load_together(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake, warehouse: Warehouse,
                    run_id: str) -> list[PartitionLoad]:
-    started, prepared = now(), []
+    started = now()
+    prepared = prepare_partitions(spec, partitions, lake)
     try:
-        for partition in partitions:
-            prepared.append(prepare_files(spec, lake, find_files(spec, lake, partition)))
         outcomes = warehouse.load_batch([_request(spec, p, files) for p, files in zip(partitions, prepared)], lake)
     finally:
-        for files in prepared:
-            if files.scratch_prefix:
-                lake.delete_prefix(files.scratch_prefix)
+        _delete_scratch(prepared, lake)
     loads = [PartitionLoad(partition, files.files, files.rows, outcome.rows, outcome.rejected)
              for partition, files, outcome in zip(partitions, prepared, outcomes)]
     record_loads(warehouse, [_record(spec, load.partition, run_id, load.files, load.source_rows, load.rows,
