@@ -114,6 +114,12 @@ def test_marts_answer_the_questions(loaded):
 
     themes = [row[0] for row in query(settings, "SELECT phrase FROM learning.negative_feedback_themes ORDER BY theme_rank LIMIT 3")]
     assert "outdated content" in themes  # the generator's most frequent negative theme
+    negative_texts = [r["feedback_text"] for r in feedback if int(r["rating"]) <= 2]
+    words = [text.lower().translate(str.maketrans("", "", '.,;:!?()"')).split(" ") for text in negative_texts]
+    mentions = sum(pair == ("outdated", "content") for w in words for pair in zip(w, w[1:]))
+    assert scalar(settings, "SELECT SUM(occurrences) FROM learning.text_phrases "
+                            "WHERE source = 'negative_feedback' AND phrase = 'outdated content'") == mentions
+    assert scalar(settings, "SELECT mentions FROM learning.negative_feedback_themes WHERE phrase = 'outdated content'") == mentions
     topics = scalar(settings, "SELECT COUNT(*) FROM learning.mentor_question_topics WHERE questions > 1")
     assert topics > 5
 

@@ -1,4 +1,4 @@
--- Two-word phrases of negative feedback (rating 1 or 2) and of mentor questions, one row per occurrence.
+-- Two-word phrases of negative feedback (rating 1 or 2) and of mentor questions, counted per source and degree.
 -- Words are split on spaces after lower-casing and dropping punctuation; phrases with a filler word are left out.
 WITH texts AS (
     SELECT 'negative_feedback' AS source, degree, feedback_text AS body
@@ -27,7 +27,7 @@ pairs AS (
     -- a pair starting at word n needs at least n spaces in the body
     JOIN positions AS p ON p.n <= 40 AND p.n <= LENGTH(c.body) - LENGTH(REPLACE(c.body, ' ', ''))
 )
-SELECT source, degree, first_word || ' ' || second_word AS phrase
+SELECT source, degree, first_word || ' ' || second_word AS phrase, COUNT(*) AS occurrences
 FROM pairs
 WHERE LENGTH(first_word) > 2 AND LENGTH(second_word) > 2
   AND first_word NOT IN ('the', 'and', 'this', 'that', 'was', 'were', 'are', 'with', 'for', 'made', 'has', 'had',
@@ -36,3 +36,4 @@ WHERE LENGTH(first_word) > 2 AND LENGTH(second_word) > 2
   AND second_word NOT IN ('the', 'and', 'this', 'that', 'was', 'were', 'are', 'with', 'for', 'made', 'has', 'had',
                           'have', 'but', 'not', 'you', 'your', 'our', 'its', 'all', 'very', 'really', 'how', 'what',
                           'why', 'when', 'can', 'does', 'did', 'should', 'get', 'from', 'into', 'about', 'again')
+GROUP BY source, degree, first_word || ' ' || second_word
