@@ -77,9 +77,13 @@ def flights_upload(root: Path, rows: int) -> Path:
     return path
 
 
+def translations_of(warehouse: Path) -> Path:
+    """Where the pipeline stores the SQL translations of the statements it ran on a warehouse file."""
+    return Path(str(warehouse) + ".translations.json")
+
+
 def forget_translations(warehouse: Path) -> None:
-    """Remove the SQL translations the pipeline stores beside a warehouse file."""
-    Path(str(warehouse) + ".translations.json").unlink(missing_ok=True)
+    translations_of(warehouse).unlink(missing_ok=True)
 
 
 def reset(path: Path) -> None:

@@ -73,13 +73,16 @@ def limit(workload: data.Workload, repeats: int) -> dict:
     return best_of(repeats, once)
 
 
-def learning_pipeline(workload: data.Workload, repeats: int) -> dict:
+def learning_pipeline(workload: data.Workload, repeats: int, translations: Path | None = None) -> dict:
     """The fastest of `repeats` full backfills, each in a fresh process on a fresh warehouse (as for the limit).
 
-    The first starts with no stored SQL translations (`cold_seconds`: a first run ever); the others find the
-    ones it stored beside the warehouse, as every later run on a machine does."""
+    The first starts with no stored SQL translations (`cold_seconds`: a first run ever), or with a copy of
+    `translations` (another scale's: the statements are the same); the others find the ones stored beside the
+    warehouse, as every later run on a machine does."""
     target = workload.warehouse("pipeline")
     data.forget_translations(target)
+    if translations is not None and translations.exists():
+        shutil.copy(translations, data.translations_of(target))
 
     def once() -> dict:
         data.reset(target)
@@ -128,16 +131,18 @@ def persistent_instance(workload: data.Workload) -> dict:
     data.reset(target)
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    translations = Path(str(workload.warehouse("pipeline")) + ".translations.json")
+    translations = data.translations_of(workload.warehouse("pipeline"))
     if translations.exists():
-        shutil.copy(translations, str(target) + ".translations.json")
+        shutil.copy(translations, data.translations_of(target))
     return pipeline.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)
 
 
-def memory_at(workload: data.Workload) -> dict:
+def memory_at(workload: data.Workload, translations: Path) -> dict:
     """One backfill at a larger scale, for its peak memory and time."""
     target = workload.warehouse("pipeline")
     data.reset(target)
+    if translations.exists():
+        shutil.copy(translations, data.translations_of(target))
     result = pipeline.run_in_child("learning", workload.environment(target), workload.root)
     result["rows"] = staged_rows(target, workload.stage_specs())
     return result
@@ -164,7 +169,8 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
         plain = limit(workload, limit_repeats)
         progress(f"scale {workload.scale:g}: pipeline backfill in a child process"
                  + (f" (best of {limit_repeats})" if workload is base else ""))
-        backfill = learning_pipeline(workload, limit_repeats if workload is base else 1)
+        backfill = learning_pipeline(workload, limit_repeats if workload is base else 1,
+                                     None if workload is base else data.translations_of(base.warehouse("pipeline")))
         if backfill["rows"] != plain["rows"]:
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
@@ -174,7 +180,7 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
     largest_run = None
     if largest:
         progress(f"scale {largest.scale:g}: pipeline backfill in a child process, for its peak memory")
-        largest_run = memory_at(largest)
+        largest_run = memory_at(largest, data.translations_of(base.warehouse("pipeline")))
         largest_run["lake"] = lakes[largest.scale]
     progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
     floor = min((pipeline.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
