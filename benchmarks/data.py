@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.learning import generator as learning_generator
 from capstone_assets.learning.specs import stage_specs
+from capstone_assets.resources.duckdb_warehouse import translations_path
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.settings import DEFAULT_DEGREES, Settings, load_settings
 
@@ -77,13 +79,12 @@ def flights_upload(root: Path, rows: int) -> Path:
     return path
 
 
-def translations_of(warehouse: Path) -> Path:
-    """Where the pipeline stores the SQL translations of the statements it ran on a warehouse file."""
-    return Path(str(warehouse) + ".translations.json")
-
-
-def forget_translations(warehouse: Path) -> None:
-    translations_of(warehouse).unlink(missing_ok=True)
+def use_translations(warehouse: Path, source: Path | None) -> None:
+    """Start `warehouse` with the SQL translations stored beside the `source` warehouse (the statements are
+    the same at every scale), or with none."""
+    translations_path(warehouse).unlink(missing_ok=True)
+    if source is not None and translations_path(source).exists():
+        shutil.copy(translations_path(source), translations_path(warehouse))
 
 
 def reset(path: Path) -> None:

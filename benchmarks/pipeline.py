@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -75,11 +75,6 @@ class TimedConnection:
     def execute(self, *args, **kwargs):
         with self._clock.measure("sql"):
             self._connection.execute(*args, **kwargs)
-        return self
-
-    def executemany(self, *args, **kwargs):
-        with self._clock.measure("sql"):
-            self._connection.executemany(*args, **kwargs)
         return self
 
     def fetchall(self):

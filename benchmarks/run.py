@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import duckdb
 
 from benchmarks import baselines, data, pipeline
+from benchmarks.report import table
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.lib.sql import qualified
@@ -73,16 +74,14 @@ def limit(workload: data.Workload, repeats: int) -> dict:
     return best_of(repeats, once)
 
 
-def learning_pipeline(workload: data.Workload, repeats: int, translations: Path | None = None) -> dict:
+def learning_pipeline(workload: data.Workload, repeats: int, translations_from: Path | None = None) -> dict:
     """The fastest of `repeats` full backfills, each in a fresh process on a fresh warehouse (as for the limit).
 
-    The first starts with no stored SQL translations (`cold_seconds`: a first run ever), or with a copy of
-    `translations` (another scale's: the statements are the same); the others find the ones stored beside the
-    warehouse, as every later run on a machine does."""
+    The first starts with no stored SQL translations (`cold_seconds`: a first run ever), or with those of the
+    `translations_from` warehouse; the others find the ones stored beside the warehouse, as every later run on
+    a machine does."""
     target = workload.warehouse("pipeline")
-    data.forget_translations(target)
-    if translations is not None and translations.exists():
-        shutil.copy(translations, data.translations_of(target))
+    data.use_translations(target, translations_from)
 
     def once() -> dict:
         data.reset(target)
@@ -129,20 +128,17 @@ def persistent_instance(workload: data.Workload) -> dict:
     and the UI record runs), on a fresh warehouse, with the stored translations."""
     target, home = workload.warehouse("persistent"), workload.root / "dagster_home"
     data.reset(target)
+    data.use_translations(target, workload.warehouse("pipeline"))
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    translations = data.translations_of(workload.warehouse("pipeline"))
-    if translations.exists():
-        shutil.copy(translations, data.translations_of(target))
     return pipeline.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)
 
 
-def memory_at(workload: data.Workload, translations: Path) -> dict:
+def memory_at(workload: data.Workload, translations_from: Path) -> dict:
     """One backfill at a larger scale, for its peak memory and time."""
     target = workload.warehouse("pipeline")
     data.reset(target)
-    if translations.exists():
-        shutil.copy(translations, data.translations_of(target))
+    data.use_translations(target, translations_from)
     result = pipeline.run_in_child("learning", workload.environment(target), workload.root)
     result["rows"] = staged_rows(target, workload.stage_specs())
     return result
@@ -170,7 +166,7 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
         progress(f"scale {workload.scale:g}: pipeline backfill in a child process"
                  + (f" (best of {limit_repeats})" if workload is base else ""))
         backfill = learning_pipeline(workload, limit_repeats if workload is base else 1,
-                                     None if workload is base else data.translations_of(base.warehouse("pipeline")))
+                                     None if workload is base else base.warehouse("pipeline"))
         if backfill["rows"] != plain["rows"]:
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
@@ -180,7 +176,7 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
     largest_run = None
     if largest:
         progress(f"scale {largest.scale:g}: pipeline backfill in a child process, for its peak memory")
-        largest_run = memory_at(largest, data.translations_of(base.warehouse("pipeline")))
+        largest_run = memory_at(largest, base.warehouse("pipeline"))
         largest_run["lake"] = lakes[largest.scale]
     progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
     floor = min((pipeline.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
@@ -244,57 +240,6 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
 
 def _met(op: str, value: float, target: float) -> bool:
     return value <= target if op == "<=" else value >= target
-
-
-def table(results: dict) -> str:
-    base, big = (f"{results['scales'][k]:g}" for k in ("base", "big"))
-    lines = [f"{'measure':<44} {'seconds':>9} {'rows':>11} {'rows/s':>11} {'x limit':>8} {'peak MB':>8}"]
-
-    def row(name, seconds, rows, reference=None, peak=None):
-        ratio = f"{seconds / reference:8.2f}" if reference else f"{'':>8}"
-        lines.append(f"{name:<44} {seconds:9.2f} {rows:11,d} {rows / seconds:11,.0f} {ratio} {peak or 0:8.0f}")
-
-    for scale in (base, big):
-        entry = results["per_scale"][scale]
-        row(f"limit: plain read_csv per table, scale {scale}", entry["limit"]["seconds"], entry["limit"]["rows"])
-        row(f"pipeline backfill ({entry['pipeline']['runs']} runs), scale {scale}", entry["pipeline"]["seconds"],
-            entry["pipeline"]["rows"], entry["limit"]["seconds"], entry["pipeline"]["peak_rss_mb"])
-    recorded = results["persistent_instance"]
-    row(f"the same, runs in a persistent instance, scale {base}", recorded["seconds"], results["pipeline_rows_scale_1"],
-        results["per_scale"][base]["limit"]["seconds"], recorded["peak_rss_mb"])
-    if results["memory_scale"]:
-        largest = results["memory_scale"]
-        row(f"pipeline backfill, scale {largest['scale']:g}", largest["pipeline"]["seconds"], largest["pipeline"]["rows"],
-            None, largest["pipeline"]["peak_rss_mb"])
-    floor = results["dagster_floor"]
-    row(f"Dagster floor (same runs, no work), scale {base}", floor["seconds"], 0,
-        results["per_scale"][base]["limit"]["seconds"], floor["peak_rss_mb"])
-    for name, entry in results["row_by_row"].items():
-        if isinstance(entry, dict):
-            row(f"row by row ({name}), subset", entry["seconds"], entry["rows"])
-    row(f"pandas read_csv + insert per file, scale {base}", results["pandas"]["seconds"], results["pandas"]["rows"],
-        results["per_scale"][base]["limit"]["seconds"])
-    flights_ = results["flights"]
-    row("flights: plain read_csv of the upload", flights_["limit"]["seconds"], flights_["limit"]["rows"])
-    row("flights: reload through the pipeline", flights_["reload"]["seconds"], flights_["reload"]["rows"],
-        flights_["limit"]["seconds"], flights_["reload"]["peak_rss_mb"])
-    buckets = results["per_scale"][base]["pipeline"]["buckets"]
-    seconds = results["per_scale"][base]["pipeline"]["seconds"]
-    split = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(buckets.items(), key=lambda kv: -kv[1]))
-    lines.append(f"\npipeline at scale {base}: {seconds:.1f}s = {split}, the rest ({seconds - sum(buckets.values()):.1f}s) "
-                 "orchestration")
-    lines.append(f"flights reload path: {flights_['reload']['path']}")
-    lines.append(f"machine: {results['cores']} cores, {results['memory_gb']} GB, load average "
-                 f"{results['machine']['at_start']['load_average']} -> {results['machine']['at_end']['load_average']}\n")
-    for key, goal in results["goals"].items():
-        lines.append(f"{'MET ' if goal['met'] else 'MISS'} {key} = {goal['value']:.2f} (goal {goal['target']}: {goal['meaning']})")
-    lines.append(f"flights_reload_over_limit = {results['flights_reload_over_limit']:.2f}")
-    lines.append(f"peak_rss_growth_10x = {results['peak_rss_growth_10x']:.2f} (scale {base} -> {big}, while DuckDB fills its memory_limit)")
-    lines.append(f"pipeline_cold_seconds_scale_1 = {results['pipeline_cold_seconds_scale_1']:.2f} (the first run ever: "
-                 "no stored SQL translations)")
-    lines.append(f"dagster_floor_over_limit = {results['dagster_floor_over_limit']:.2f}, pipeline_work_over_limit = "
-                 f"{results['pipeline_work_over_limit']:.2f} (the pipeline less the floor, over the limit)")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:

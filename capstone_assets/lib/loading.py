@@ -132,7 +132,7 @@ def prepare_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], la
     found = [find_files(spec, lake, partition) for partition in partitions]
     with ThreadPoolExecutor(max_workers=INSPECTION_THREADS) as pool:
         futures = [pool.submit(prepare_files, spec, lake, files) for files in found]
-    failures = [future.exception() for future in futures if future.exception() is not None]
+    failures = [error for future in futures if (error := future.exception()) is not None]
     prepared = [future.result() for future in futures if future.exception() is None]
     if failures:
         _delete_scratch(prepared, lake)

@@ -44,12 +44,13 @@ def add_partition_metadata(context: dg.AssetExecutionContext, metadata_by_partit
 
 def partition_row_counts(warehouse: Warehouse, schema: str, table: str, partitions: Sequence[dict[str, Any]],
                          scope: Scope) -> list[int]:
-    """The rows each of `partitions` holds, in their order, in one query."""
+    """The rows each of `partitions` holds, in their order, in one query (`[{}]`: the rows in `scope`)."""
     columns = list(partitions[0])
     where, params = scope
-    names = ", ".join(ident(c) for c in columns)
+    names = [ident(c) for c in columns]
+    group_by = f" GROUP BY {', '.join(names)}" if names else ""
     counts = {tuple(row[:-1]): row[-1] for row in warehouse.query(
-        f"SELECT {names}, COUNT(*) FROM {qualified(schema, table)} WHERE {where} GROUP BY {names}", params)}
+        f"SELECT {', '.join(names + ['COUNT(*)'])} FROM {qualified(schema, table)} WHERE {where}{group_by}", params)}
     return [int(counts.get(tuple(p[c] for c in columns), 0)) for p in partitions]
 
 
@@ -57,29 +58,20 @@ def live_column_schema(warehouse: Warehouse, schema: str, table: str) -> dg.Tabl
     return dg.TableSchema(columns=[dg.TableColumn(name, data_type.lower()) for name, data_type in warehouse.table_schema(schema, table)])
 
 
-def table_metadata(warehouse: Warehouse, schema: str, table: str, scope: Scope = ("1 = 1", []),
-                   row_count: bool = True) -> dict[str, Any]:
+def run_table_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse, schema: str, table: str,
+                       partitions: Sequence[dict[str, Any]], scope: Scope) -> dict[str, Any]:
+    """Row count, live column schema and name of what a run wrote. A partitioned table's row counts go to each
+    partition's materialization, the run's total to `rows_in_run`."""
     metadata: dict[str, Any] = {
         "dagster/column_schema": live_column_schema(warehouse, schema, table),
         "dagster/table_name": f"{schema}.{table}",
     }
-    if row_count:
-        where, params = scope
-        rows = warehouse.query(f"SELECT COUNT(*) FROM {qualified(schema, table)} WHERE {where}", params)[0][0]
-        metadata["dagster/row_count"] = dg.MetadataValue.int(int(rows))
-    return metadata
-
-
-def run_table_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse, schema: str, table: str,
-                       partitions: Sequence[dict[str, Any]], scope: Scope) -> dict[str, Any]:
-    """`table_metadata` for what a run wrote; a partitioned table's row counts go to each partition's
-    materialization, the run's total to `rows_in_run`."""
-    if not partitions or not partitions[0]:
-        return table_metadata(warehouse, schema, table, scope)
-    metadata = table_metadata(warehouse, schema, table, scope, row_count=False)
-    counts = partition_row_counts(warehouse, schema, table, partitions, scope)
-    metadata["rows_in_run"] = sum(counts)
-    add_partition_metadata(context, [{"dagster/row_count": dg.MetadataValue.int(n)} for n in counts])
+    counts = partition_row_counts(warehouse, schema, table, partitions or [{}], scope)
+    if partitions and partitions[0]:
+        metadata["rows_in_run"] = sum(counts)
+        add_partition_metadata(context, [{"dagster/row_count": dg.MetadataValue.int(n)} for n in counts])
+    else:
+        metadata["dagster/row_count"] = dg.MetadataValue.int(counts[0])
     return metadata
 
 

@@ -9,9 +9,9 @@ from capstone_assets.lib import checks as c
 from capstone_assets.lib.checks import default_checks
 from capstone_assets.lib.loading import PartitionLoad, load_partitions
 from capstone_assets.lib.partitions import describe, run_partitions
-from capstone_assets.lib.results import add_partition_metadata, column_schema, evaluate_checks, scope_filter
+from capstone_assets.lib.results import (add_partition_metadata, column_schema, evaluate_checks, partition_row_counts,
+                                         scope_filter)
 from capstone_assets.lib.specs import StageSpec, partition_columns
-from capstone_assets.lib.sql import ident, qualified
 from capstone_assets.resources.lake import Lake, is_transient
 from capstone_assets.resources.warehouse import Warehouse
 
@@ -20,15 +20,10 @@ ROW_COUNT_CHECK = "row_count_matches_source"
 
 
 def row_count_check(warehouse: Warehouse, spec: StageSpec, loads: Sequence[PartitionLoad]) -> dg.AssetCheckResult:
-    columns = partition_columns(spec.partitions)
-    where, params = scope_filter([load.partition for load in loads])
-    select = ", ".join([ident(c) for c in columns] + ["COUNT(*)"])
-    group_by = f" GROUP BY {', '.join(ident(c) for c in columns)}" if columns else ""
-    in_table = {tuple(row[:-1]): row[-1] for row in
-                warehouse.query(f"SELECT {select} FROM {qualified(spec.group, spec.name)} WHERE {where}{group_by}", params)}
+    partitions = [load.partition for load in loads]
+    in_table = partition_row_counts(warehouse, spec.group, spec.name, partitions, scope_filter(partitions))
     mismatches = []
-    for load in loads:
-        rows = in_table.get(tuple(load.partition[c] for c in columns), 0)
+    for load, rows in zip(loads, in_table):
         expected = load.source_rows - len(load.rejected)
         if rows != expected:
             mismatches.append(f"{describe(load.partition)}: {rows} rows in the table, {expected} expected "

@@ -34,6 +34,11 @@ from capstone_assets.resources.warehouse import (
 LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
 
 
+def translations_path(warehouse_path: str | Path) -> Path:
+    """Beside the warehouse file: the Redshift -> DuckDB translations of the statements run on it."""
+    return Path(str(warehouse_path) + ".translations.json")
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -65,14 +70,9 @@ class DuckDBWarehouse(Warehouse):
     def engine(self) -> str:
         return "duckdb"
 
-    @property
-    def translation_cache_path(self) -> Path:
-        """Beside the warehouse file: the Redshift -> DuckDB translations of the statements run on it."""
-        return Path(self.path + ".translations.json")
-
     def _translation_cache(self) -> TranslationCache:
         if self._translations is None:
-            self._translations = TranslationCache(self.translation_cache_path)
+            self._translations = TranslationCache(translations_path(self.path))
             self._translations.load()
         return self._translations
 

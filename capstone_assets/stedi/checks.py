@@ -35,8 +35,8 @@ class ListingCheck(Check):
 
     def evaluate(self, warehouse: Warehouse, table: str, scope: str = "1 = 1", params: Params = ()) -> dg.AssetCheckResult:
         result = super().evaluate(warehouse, table, scope, params)
-        columns, rows = warehouse.query_columns(f"{self.bad_rows.format(table=table, scope=scope)} LIMIT {LISTED_ROWS}",
-                                                list(params) * self.bad_rows.count("{scope}"))
+        bad_rows, scope_params = self.sql(table, scope, params)
+        columns, rows = warehouse.query_columns(f"{bad_rows} LIMIT {LISTED_ROWS}", scope_params)
         return dg.AssetCheckResult(check_name=result.check_name, passed=result.passed, severity=result.severity,
                                    metadata={**result.metadata, "rows": dg.MetadataValue.md(markdown_table(columns, rows))})
 

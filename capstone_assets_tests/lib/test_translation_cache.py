@@ -8,7 +8,7 @@ import pytest
 
 from capstone_assets.lib import sql
 from capstone_assets.lib.sql import TranslationCache, to_dialect
-from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
+from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse, translations_path
 
 
 @pytest.fixture
@@ -20,13 +20,13 @@ def fresh_process(monkeypatch):
 def test_a_new_process_reads_what_an_earlier_one_translated(tmp_path, fresh_process):
     warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
     assert warehouse.query("SELECT LEN('abc') AS n") == [(3,)]
-    stored = json.loads(warehouse.translation_cache_path.read_text())
+    stored = json.loads(translations_path(warehouse.path).read_text())
     assert stored["stamp"] == sql._translation_stamp()
     assert ["SELECT LEN('abc') AS n", "duckdb", "SELECT LENGTH('abc') AS n"] in stored["translations"]
 
     sql._translations.clear()  # a later process: the stored text is used, not translated again
     stored["translations"] = [["SELECT 'redshift text'", "duckdb", "SELECT 'the stored translation'"]]
-    warehouse.translation_cache_path.write_text(json.dumps(stored))
+    translations_path(warehouse.path).write_text(json.dumps(stored))
     later = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
     assert later.query("SELECT 'redshift text'") == [("the stored translation",)]
 

@@ -1,0 +1,54 @@
+"""The table `make bench` prints from a results.json document."""
+
+from __future__ import annotations
+
+
+def table(results: dict) -> str:
+    base, big = (f"{results['scales'][k]:g}" for k in ("base", "big"))
+    lines = [f"{'measure':<44} {'seconds':>9} {'rows':>11} {'rows/s':>11} {'x limit':>8} {'peak MB':>8}"]
+
+    def row(name, seconds, rows, reference=None, peak=None):
+        ratio = f"{seconds / reference:8.2f}" if reference else f"{'':>8}"
+        lines.append(f"{name:<44} {seconds:9.2f} {rows:11,d} {rows / seconds:11,.0f} {ratio} {peak or 0:8.0f}")
+
+    for scale in (base, big):
+        entry = results["per_scale"][scale]
+        row(f"limit: plain read_csv per table, scale {scale}", entry["limit"]["seconds"], entry["limit"]["rows"])
+        row(f"pipeline backfill ({entry['pipeline']['runs']} runs), scale {scale}", entry["pipeline"]["seconds"],
+            entry["pipeline"]["rows"], entry["limit"]["seconds"], entry["pipeline"]["peak_rss_mb"])
+    recorded = results["persistent_instance"]
+    row(f"the same, runs in a persistent instance, scale {base}", recorded["seconds"], results["pipeline_rows_scale_1"],
+        results["per_scale"][base]["limit"]["seconds"], recorded["peak_rss_mb"])
+    if results["memory_scale"]:
+        largest = results["memory_scale"]
+        row(f"pipeline backfill, scale {largest['scale']:g}", largest["pipeline"]["seconds"], largest["pipeline"]["rows"],
+            None, largest["pipeline"]["peak_rss_mb"])
+    floor = results["dagster_floor"]
+    row(f"Dagster floor (same runs, no work), scale {base}", floor["seconds"], 0,
+        results["per_scale"][base]["limit"]["seconds"], floor["peak_rss_mb"])
+    for name, entry in results["row_by_row"].items():
+        if isinstance(entry, dict):
+            row(f"row by row ({name}), subset", entry["seconds"], entry["rows"])
+    row(f"pandas read_csv + insert per file, scale {base}", results["pandas"]["seconds"], results["pandas"]["rows"],
+        results["per_scale"][base]["limit"]["seconds"])
+    flights_ = results["flights"]
+    row("flights: plain read_csv of the upload", flights_["limit"]["seconds"], flights_["limit"]["rows"])
+    row("flights: reload through the pipeline", flights_["reload"]["seconds"], flights_["reload"]["rows"],
+        flights_["limit"]["seconds"], flights_["reload"]["peak_rss_mb"])
+    buckets = results["per_scale"][base]["pipeline"]["buckets"]
+    seconds = results["per_scale"][base]["pipeline"]["seconds"]
+    split = ", ".join(f"{k} {v:.1f}s" for k, v in sorted(buckets.items(), key=lambda kv: -kv[1]))
+    lines.append(f"\npipeline at scale {base}: {seconds:.1f}s = {split}, the rest ({seconds - sum(buckets.values()):.1f}s) "
+                 "orchestration")
+    lines.append(f"flights reload path: {flights_['reload']['path']}")
+    lines.append(f"machine: {results['cores']} cores, {results['memory_gb']} GB, load average "
+                 f"{results['machine']['at_start']['load_average']} -> {results['machine']['at_end']['load_average']}\n")
+    for key, goal in results["goals"].items():
+        lines.append(f"{'MET ' if goal['met'] else 'MISS'} {key} = {goal['value']:.2f} (goal {goal['target']}: {goal['meaning']})")
+    lines.append(f"flights_reload_over_limit = {results['flights_reload_over_limit']:.2f}")
+    lines.append(f"peak_rss_growth_10x = {results['peak_rss_growth_10x']:.2f} (scale {base} -> {big}, while DuckDB fills its memory_limit)")
+    lines.append(f"pipeline_cold_seconds_scale_1 = {results['pipeline_cold_seconds_scale_1']:.2f} (the first run ever: "
+                 "no stored SQL translations)")
+    lines.append(f"dagster_floor_over_limit = {results['dagster_floor_over_limit']:.2f}, pipeline_work_over_limit = "
+                 f"{results['pipeline_work_over_limit']:.2f} (the pipeline less the floor, over the limit)")
+    return "\n".join(lines)
