@@ -45,3 +45,6 @@ def shared_datasets() -> Path:
     if not SHARED_DATASETS.is_dir():
         pytest.skip(f"real sample datasets not present at {SHARED_DATASETS} (only in the developers' workspace)")
     return SHARED_DATASETS
+
+
+from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401  (shared fixtures)
