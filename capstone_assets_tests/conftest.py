@@ -47,4 +47,5 @@ def shared_datasets() -> Path:
     return SHARED_DATASETS
 
 
-from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401  (shared fixtures)
+from capstone_assets_tests.aws_fixtures import aws_env, bucket, s3_endpoint  # noqa: E402,F401  (shared fixtures)
+from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401

@@ -1,19 +1,15 @@
-from __future__ import annotations
+"""moto's AWS server in-process (S3, Glue, Athena, CloudFormation, ...), fake credentials, a bucket per test."""
 
-import socket
+from __future__ import annotations
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from capstone_assets_tests.postgres_server import free_port
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint():
-    """moto's S3 server, in-process, on a free loopback port."""
+    """moto's server (every service it emulates), in-process, on a free loopback port."""
     from moto.server import ThreadedMotoServer
 
     port = free_port()
