@@ -18,8 +18,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/capstone demo
 
+PYTEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
 
 dev: install
 	$(BIN)/dagster dev -w workspace.yaml

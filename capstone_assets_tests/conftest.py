@@ -49,3 +49,15 @@ def shared_datasets() -> Path:
 
 from capstone_assets_tests.aws_fixtures import aws_env, bucket, s3_endpoint  # noqa: E402,F401  (shared fixtures)
 from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401
+
+
+# Tests that start long-lived servers of their own run in one xdist worker per folder, in file order
+# (the UI tests share one `dagster dev`; the deployment tests one stack).
+SERIAL_FOLDERS = ("ui", "deploy")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO / "capstone_assets_tests").parts
+        if len(parts) > 1 and parts[0] in SERIAL_FOLDERS:
+            item.add_marker(pytest.mark.xdist_group(parts[0]))
