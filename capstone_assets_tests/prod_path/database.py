@@ -1,0 +1,69 @@
+"""A fresh test database made to look like a Redshift database to the project.
+
+- owned by the MD5 login role the product connects as (driver.py), which is not a superuser;
+- every Redshift function PostgreSQL lacks, as shims (shims.py);
+- the load-error log as tables: `sys_load_error_detail` (provisioned and Serverless) and `stl_load_errors`
+  (provisioned only), with Redshift's documented columns; users may read them, only the harness writes them;
+- Redshift's rule that CHAR(n)/VARCHAR(n) count BYTES, enforced by the server itself on every write: an event
+  trigger gives each table created (CREATE TABLE, CREATE TABLE AS, SELECT INTO) a CHECK constraint
+  `octet_length(col) <= n` per CHAR/VARCHAR column (a bare VARCHAR in CREATE TABLE holds 256 bytes, as on
+  Redshift). A value that fits PostgreSQL's character count but not Redshift's byte count is refused.
+"""
+
+from __future__ import annotations
+
+from capstone_assets_tests.prod_path.shims import shim_sql
+
+SYSTEM_TABLES = """
+CREATE TABLE public.sys_load_error_detail (
+    user_id integer, query_id bigint, transaction_id bigint, session_id integer, database_name character(64),
+    table_id integer, start_time timestamp, file_name character(256), line_number bigint,
+    column_name character(127), column_type character(10), column_length character(10), position integer,
+    error_code integer, error_message character(512), raw_line character(1024), raw_field_value character(1024));
+CREATE TABLE public.stl_load_errors (
+    userid integer, slice integer, tbl integer, starttime timestamp, session integer, query integer,
+    filename character(256), line_number bigint, colname character(127), type character(10),
+    col_length character(10), position integer, raw_line character(1024), raw_field_value character(1024),
+    err_code integer, err_reason character(100), is_partial integer, start_offset bigint);
+"""
+
+BYTE_LENGTH_TRIGGER = """
+CREATE FUNCTION public.redshift_byte_lengths() RETURNS event_trigger LANGUAGE plpgsql AS $$
+DECLARE
+    created record;
+    col record;
+    bytes integer;
+BEGIN
+    FOR created IN SELECT * FROM pg_event_trigger_ddl_commands()
+                   WHERE object_type = 'table' AND command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO')
+    LOOP
+        FOR col IN SELECT a.attname, a.atttypmod, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                   WHERE a.attrelid = created.objid AND a.attnum > 0 AND NOT a.attisdropped
+                     AND t.typname IN ('varchar', 'bpchar', 'text')
+        LOOP
+            IF col.atttypmod > 4 THEN
+                bytes := col.atttypmod - 4;
+            ELSIF created.command_tag = 'CREATE TABLE' THEN
+                bytes := CASE WHEN col.typname = 'bpchar' THEN 1 ELSE 256 END;  -- Redshift's defaults
+            ELSE
+                CONTINUE;  -- an expression column of CREATE TABLE AS: Redshift computes its length; not emulated
+            END IF;
+            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (octet_length(%I) <= %s)', created.object_identity,
+                           left(col.attname || '_fits_' || bytes || '_bytes', 63), col.attname, bytes);
+        END LOOP;
+    END LOOP;
+END $$;
+CREATE EVENT TRIGGER redshift_byte_lengths ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO') EXECUTE FUNCTION public.redshift_byte_lengths();
+"""
+
+
+def create_redshift_database(server, role: str) -> str:
+    """A new database in `server`, owned by `role`, set up as above; returns its name."""
+    name = server.create_database("rs")
+    server.admin_execute(f'ALTER DATABASE "{name}" OWNER TO {role}')
+    server.admin_execute(f"ALTER SCHEMA public OWNER TO {role}", name)
+    setup = shim_sql() + SYSTEM_TABLES + BYTE_LENGTH_TRIGGER + (
+        f"GRANT SELECT ON public.sys_load_error_detail, public.stl_load_errors TO {role};")
+    server.admin_execute(setup, name)
+    return name
