@@ -28,8 +28,12 @@ references_job = dg.define_asset_job(
 )
 
 
+# Running by default, like the S3-notification Lambda it replaces: once the daemon runs (`make dev`), an upload
+# is loaded without anyone switching the sensor on.
 @dg.sensor(name="flights_uploads_sensor", jobs=[reload_job, references_job], minimum_interval_seconds=30,
-           description="Reloads flights from the newest new or re-uploaded file; reference tables when their files change.")
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Reloads flights from the newest new or re-uploaded file; reference tables when their files change. "
+                       "Running by default: the daemon evaluates it without anyone switching it on.")
 def uploads_sensor(context: dg.SensorEvaluationContext, lake: Lake):
     changes = lake_changes(context.cursor, lake, [f"{GROUP}/"],
                            keep=lambda key: key.endswith(UPLOAD_SUFFIX) or key in REFERENCE_FILES)

@@ -51,6 +51,8 @@ MODEL_SPECS = [
     ModelSpec(GROUP, "customers_curated", keys=("email",),
               description="Consenting customers who have accelerometer data.",
               checks=(stedi_checks.consenting_customers("email"), stedi_checks.customers_curated_rows())),
+    ModelSpec(GROUP, "customer_curated", kind="view",
+              description="The source's name for `customers_curated`, a view over it, so existing queries run."),
     ModelSpec(GROUP, "step_trainer_trusted", keys=("serialnumber", "sensorreadingtime"),
               description="Step-trainer readings of the devices of curated customers; readings of serial numbers "
                           "shared by several customers are left out and reported.",

@@ -72,7 +72,7 @@ def test_views_replace_codes_with_names_and_aggregate_late_arrivals(settings, re
     airports = {r["IATA_CODE"]: r for r in read_rows(real_lake / "airports.csv")}
 
     assert scalar(settings, "SELECT COUNT(*) FROM flights.flights_details") == len(flights)
-    details = Counter(query(settings, "SELECT CAST(flight_date AS VARCHAR), airline, origin_airport, destination_city "
+    details = Counter(query(settings, "SELECT CAST(flight_date AS VARCHAR), airline_name, origin_airport_name, destination_city "
                                       "FROM flights.flights_details"))
     expected = Counter((f"{int(r['YEAR']):04d}-{int(r['MONTH']):02d}-{int(r['DAY']):02d}", airline_names[r["AIRLINE"]],
                         airports[r["ORIGIN_AIRPORT"]]["AIRPORT"], airports[r["DESTINATION_AIRPORT"]]["CITY"]) for r in flights)
