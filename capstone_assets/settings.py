@@ -52,6 +52,7 @@ class Settings:
     sparkify_start: str = "2018-11-01"
     sparkify_end: str | None = "2018-12-01"  # exclusive
     duckdb_memory_limit: str | None = None  # DuckDB's own default (80% of RAM) when None
+    learning_cadence: str = "monthly"  # monthly: close each month on the 1st; daily: refresh the current month daily
 
     @property
     def is_local(self) -> bool:
@@ -104,6 +105,16 @@ def _memory_size(environ: Mapping[str, str], name: str, default: str) -> str | N
     return raw or None
 
 
+LEARNING_CADENCES = ("monthly", "daily")
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = environ.get(name, choices[0]).strip().lower() or choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 def _require(environ: Mapping[str, str], names: tuple[str, ...], why: str) -> None:
     missing = [name for name in names if not environ.get(name)]
     if missing:
@@ -140,6 +151,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sparkify_start=_month(environ, "CAPSTONE_SPARKIFY_START", "2018-11-01"),
         sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
         duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT", default_duckdb_memory_limit()),
+        learning_cadence=_choice(environ, "CAPSTONE_LEARNING_CADENCE", LEARNING_CADENCES),
     )
 
 

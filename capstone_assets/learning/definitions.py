@@ -9,8 +9,8 @@ from capstone_assets.settings import Settings
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=build_assets(settings),
+        assets=automation.with_freshness(settings, build_assets(settings)),
         jobs=[automation.facts_job, automation.dimensions_job, automation.marts_job],
-        schedules=[automation.facts_schedule, automation.marts_schedule],
+        schedules=automation.build_schedules(settings),
         sensors=[automation.new_files_sensor],
     )

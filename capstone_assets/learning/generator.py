@@ -2,7 +2,7 @@
 
 Layout under ``root``::
 
-    learning/dimensional_tables/{users,projects,videos}_dim.csv
+    learning/dimensional_tables/{users,projects,videos}_dim.csv, enrollments.csv
     learning/{degree}/{year}/{month}/{project_feedback,section_feedback,mentor_activity,video_log}.csv
 
 Each degree draws from its own RNG stream seeded with ``(seed, crc32(degree))``: its rows
@@ -15,6 +15,14 @@ Timestamps are UTC, strictly inside their partition's month and on a day after t
 ``signup_date``.  About 40% of the users who give negative feedback (rating 1-2) have no
 ``video_log`` rows after their first negative feedback; everyone else keeps watching at a
 constant per-user rate.
+
+Texts name the video they concern by its title: about 30% of mentor questions start with "About <title>:",
+and some feedback (12%) and questions (5%) end with a content-change request ("Please update <title>...",
+"There is a broken link in <title>."); a section's feedback names a video of that section.
+``enrollments.csv`` is the enrolment history: each user's first degree on the signup day, and for about 30%
+a further degree (another configured one) later on; users who watched nothing after their first negative
+feedback never enrol after it.  These draws come from a second stream per degree, ``(seed, crc32(degree), 1)``, so
+they leave the other files as they were.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ USERS_AT_SCALE_1 = 50_000
 MIN_USERS_PER_DEGREE = 30
 ROWS_PER_USER = {"project_feedback": 2.0, "section_feedback": 2.4, "mentor_activity": 1.6, "video_log": 22.0}
 NEGATIVE_CHURN_SHARE = 0.40
+CHANGE_REQUEST_SHARE = {"feedback": 0.12, "mentor_activity": 0.05}
+VIDEO_QUESTION_SHARE = 0.30
+FURTHER_ENROLMENT_SHARE = 0.30
 # The N_ANCHORS earliest users of each degree sign up before `year`; they carry one reserved
 # row per fact table and month (so no partition is ever empty) and are never churned.
 N_ANCHORS = 3
@@ -43,6 +54,7 @@ DIM_COLUMNS = {
     "users_dim": ["user_id", "user_name", "email", "country", "signup_date", "degree"],
     "projects_dim": ["project_id", "project_name", "degree", "difficulty"],
     "videos_dim": ["video_id", "video_title", "degree", "section_id", "section_name", "duration_seconds"],
+    "enrollments": ["enrollment_id", "user_id", "degree", "enrolled_at"],
 }
 FACT_COLUMNS = {
     "project_feedback": ["feedback_id", "user_id", "project_id", "submitted_at", "rating", "feedback_text"],
@@ -249,7 +261,53 @@ def _video_log(rng, n: int, users: _Users, cal: _Calendar, videos: pd.DataFrame,
     return frame, month[keep]
 
 
-def _degree_tables(rng, degree: str, n_users: int, cal: _Calendar, year: int, ids: _Ids) -> dict:
+def _video_titles(extra, n: int, videos: pd.DataFrame, video_w: np.ndarray, sections: np.ndarray | None = None) -> np.ndarray:
+    """A video title per row, by popularity; with `sections`, a video of each row's section."""
+    titles = videos["video_title"].to_numpy()
+    chosen = titles[extra.choice(len(videos), n, p=video_w)]
+    if sections is not None:
+        for section in np.unique(sections):
+            in_section = np.flatnonzero(videos["section_id"].to_numpy() == section)
+            rows = np.flatnonzero(sections == section)
+            w = video_w[in_section] / video_w[in_section].sum()
+            chosen[rows] = titles[in_section[extra.choice(len(in_section), len(rows), p=w)]]
+    return chosen
+
+
+def _name_videos(extra, text: pd.Series, titles: np.ndarray, change_share: float, prefix_share: float = 0.0) -> pd.Series:
+    """Prefix some texts with the video they are about and append a content-change request to others."""
+    n = len(text)
+    out = text.to_numpy(dtype=object).copy()
+    prefixed = extra.random(n) < prefix_share
+    out[prefixed] = [txt.VIDEO_QUESTION_PREFIX.format(video=v) + t for v, t in zip(titles[prefixed], out[prefixed])]
+    requested = extra.random(n) < change_share
+    templates = np.array(txt.CHANGE_REQUEST_TEMPLATES, dtype=object)[extra.integers(0, len(txt.CHANGE_REQUEST_TEMPLATES), n)]
+    out[requested] = [f"{t} {tpl.format(video=v)}" for t, tpl, v in zip(out[requested], templates[requested], titles[requested])]
+    return pd.Series(out, index=text.index)
+
+
+def _enrollments(extra, degree: str, degrees: Sequence[str], users: _Users, users_dim: pd.DataFrame, cal: _Calendar,
+                 first_negative: np.ndarray, last_view: np.ndarray, ids: _Ids) -> pd.DataFrame:
+    n = len(users.ids)
+    signup_day = users_dim["signup_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    first_ts = signup_day * DAY + extra.integers(0, DAY, n)
+    further = extra.random(n) < FURTHER_ENROLMENT_SHARE
+    _, further_ts = cal.locate(extra.integers(users.first_pos, cal.total))
+    others = [d for d in degrees if d != degree]
+    target = np.array(others or [degree], dtype=object)[extra.integers(0, max(len(others), 1), n)]
+    stopped_watching = last_view <= first_negative  # gave negative feedback and watched nothing after it
+    keep = further & ~(stopped_watching & (further_ts > first_negative)) & bool(others)
+    frame = pd.DataFrame({
+        "user_id": np.concatenate([users.ids, users.ids[keep]]),
+        "degree": np.concatenate([np.full(n, degree, dtype=object), target[keep]]),
+        "enrolled_at": np.concatenate([first_ts, further_ts[keep]]).astype("datetime64[s]"),
+    }).sort_values(["enrolled_at", "user_id"], kind="stable", ignore_index=True)
+    frame.insert(0, "enrollment_id", ids.take("enrollment", len(frame)))
+    return frame
+
+
+def _degree_tables(rng, extra, degree: str, degrees: Sequence[str], n_users: int, cal: _Calendar, year: int,
+                   ids: _Ids) -> dict:
     users, users_dim = _users(rng, degree, n_users, cal, year, ids)
     projects, videos = _projects(rng, degree, ids), _videos(rng, degree, ids)
     rows = {name: round(rate * n_users) for name, rate in ROWS_PER_USER.items()}
@@ -272,14 +330,29 @@ def _degree_tables(rng, degree: str, n_users: int, cal: _Calendar, year: int, id
         neg = frame["rating"].to_numpy() <= 2
         np.minimum.at(first_negative, user[neg], ts[neg])
 
+    mentor, mentor_month = _mentor_activity(rng, degree, rows["mentor_activity"], users, cal, projects, project_w, ids)
+    video_log, video_month = _video_log(rng, rows["video_log"], users, cal, videos, video_w, first_negative, ids)
+
+    share = CHANGE_REQUEST_SHARE
+    pf["feedback_text"] = _name_videos(extra, pf["feedback_text"], _video_titles(extra, len(pf), videos, video_w),
+                                       share["feedback"])
+    sf["feedback_text"] = _name_videos(extra, sf["feedback_text"],
+                                       _video_titles(extra, len(sf), videos, video_w, sf["section_id"].to_numpy()),
+                                       share["feedback"])
+    mentor["question_text"] = _name_videos(extra, mentor["question_text"],
+                                           _video_titles(extra, len(mentor), videos, video_w),
+                                           share["mentor_activity"], VIDEO_QUESTION_SHARE)
+    last_view = np.full(n_users, np.iinfo(np.int64).min)
+    viewed_at = video_log["viewed_at"].to_numpy().astype("datetime64[s]").astype(np.int64)
+    np.maximum.at(last_view, np.searchsorted(users.ids, video_log["user_id"].to_numpy()), viewed_at)
+    enrollments = _enrollments(extra, degree, degrees, users, users_dim, cal, first_negative, last_view, ids)
     return {
-        "dims": {"users_dim": users_dim, "projects_dim": projects, "videos_dim": videos},
+        "dims": {"users_dim": users_dim, "projects_dim": projects, "videos_dim": videos, "enrollments": enrollments},
         "facts": {
             "project_feedback": (pf, pf_month),
             "section_feedback": (sf, sf_month),
-            "mentor_activity": _mentor_activity(rng, degree, rows["mentor_activity"], users, cal, projects,
-                                                project_w, ids),
-            "video_log": _video_log(rng, rows["video_log"], users, cal, videos, video_w, first_negative, ids),
+            "mentor_activity": (mentor, mentor_month),
+            "video_log": (video_log, video_month),
         },
     }
 
@@ -306,8 +379,9 @@ def generate(root: pathlib.Path, *, scale: float = 1.0, seed: int = 42,
     dims: dict[str, list[pd.DataFrame]] = {name: [] for name in DIM_COLUMNS}
     files = 0
     for degree, n in zip(degrees, split):
-        tables = _degree_tables(np.random.default_rng([seed, zlib.crc32(degree.encode())]),
-                                degree, int(n), cal, year, ids)
+        stream = [seed, zlib.crc32(degree.encode())]
+        tables = _degree_tables(np.random.default_rng(stream), np.random.default_rng([*stream, 1]),
+                                degree, degrees, int(n), cal, year, ids)
         for name, frame in tables["dims"].items():
             dims[name].append(frame)
         for name, (frame, month) in tables["facts"].items():

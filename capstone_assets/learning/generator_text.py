@@ -79,6 +79,20 @@ QUESTION_TEMPLATES = (
     "Is there a simpler way to handle the {topic} step?",
 )
 
+# Requests for content changes, appended to some feedback and mentor texts; each names the video concerned
+# by its title as in videos_dim.csv.
+CHANGE_REQUEST_TEMPLATES = (
+    "Please update {video}, the library version it shows is old.",
+    "{video} is outdated.",
+    "There is a broken link in {video}.",
+    "Could you add an example to {video}?",
+    "Please add more examples to {video}.",
+    "Found a typo in {video}.",
+)
+
+# A mentor question about a video lesson names it before the question.
+VIDEO_QUESTION_PREFIX = "About {video}: "
+
 FIRST_NAMES = (
     "James", "Mary", "Wei", "Priya", "Ahmed", "Olga", "Carlos", "Aisha", "Liam", "Emma",
     "Noah", "Sofia", "Mateo", "Yuki", "Hiroshi", "Fatima", "Lucas", "Chloé", "José", "Zoë",

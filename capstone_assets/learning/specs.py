@@ -21,8 +21,14 @@ def ref(column: str, table: str, ref_column: str | None = None) -> Reference:
     return Reference(column, GROUP, table, ref_column)
 
 
+def fact_partitions(settings: Settings) -> dg.MultiPartitionsDefinition:
+    """Degree x month; a daily cadence also offers the month in progress, which it refreshes every day."""
+    in_progress = 1 if settings.learning_cadence == "daily" else 0
+    return degree_month(settings.degrees, settings.learning_start, settings.learning_end, end_offset=in_progress)
+
+
 def stage_specs(settings: Settings) -> list[StageSpec]:
-    facts = degree_month(settings.degrees, settings.learning_start, settings.learning_end)
+    facts = fact_partitions(settings)
 
     def fact(name: str, keys, references, in_month, checks=()) -> StageSpec:
         return StageSpec(GROUP, f"stg_{name}", FACT_FILES.format(name), partitions=facts, keys=keys,

@@ -16,13 +16,14 @@ from capstone_assets.lib.sql import ident
 from capstone_assets.settings import IDENTIFIER
 
 
-def monthly(start: str, end: str | None = None) -> dg.MonthlyPartitionsDefinition:
-    return dg.MonthlyPartitionsDefinition(start_date=start, end_date=end)
+def monthly(start: str, end: str | None = None, end_offset: int = 0) -> dg.MonthlyPartitionsDefinition:
+    """Months from `start` to before `end`; `end_offset=1` also offers the month in progress."""
+    return dg.MonthlyPartitionsDefinition(start_date=start, end_date=end, end_offset=end_offset)
 
 
-def degree_month(degrees: Sequence[str], start: str, end: str | None = None) -> dg.MultiPartitionsDefinition:
+def degree_month(degrees: Sequence[str], start: str, end: str | None = None, end_offset: int = 0) -> dg.MultiPartitionsDefinition:
     return dg.MultiPartitionsDefinition(
-        {"degree": dg.StaticPartitionsDefinition(list(degrees)), "month": monthly(start, end)}
+        {"degree": dg.StaticPartitionsDefinition(list(degrees)), "month": monthly(start, end, end_offset)}
     )
 
 

@@ -213,7 +213,7 @@ def test_volume_proportional_to_scale(tmp_path):
 def test_tiny_scale_still_fills_every_partition(tmp_path):
     result = generate(tmp_path, scale=0.002)
     assert result["rows"]["users_dim.csv"] >= 36
-    assert result["files"] == 3 + len(DEGREES) * 12 * len(FACT_COLUMNS)
+    assert result["files"] == len(DIM_COLUMNS) + len(DEGREES) * 12 * len(FACT_COLUMNS)
     for path in (tmp_path / "learning").glob("*/*/*/*.csv"):
         assert len(path.read_text(encoding="utf-8").splitlines()) >= 2, path
 
@@ -221,7 +221,7 @@ def test_tiny_scale_still_fills_every_partition(tmp_path):
 def test_custom_degrees_and_months(tmp_path):
     degrees = (*DEGREES, "cybersecurity")
     result = generate(tmp_path, scale=SCALE, degrees=degrees, months=[1, 2, 3])
-    assert result["files"] == 3 + len(degrees) * 3 * len(FACT_COLUMNS)
+    assert result["files"] == len(DIM_COLUMNS) + len(degrees) * 3 * len(FACT_COLUMNS)
     for name in FACT_COLUMNS:
         for month in (1, 2, 3):
             assert (tmp_path / "learning" / "cybersecurity" / "2019" / str(month) / f"{name}.csv").is_file()
@@ -241,3 +241,45 @@ def test_appended_degree_leaves_other_fact_files_unchanged(tmp_path):
     for degree in DEGREES[:2]:
         two, three = (_files(tmp_path / run / "learning" / degree) for run in ("two", "three"))
         assert two == three
+
+
+def test_enrollments_history(lake):
+    """Everyone enrols in their own degree on the signup day; some enrol in another degree later; users who stopped
+    watching after negative feedback never enrol after it, while others who gave negative feedback do."""
+    root, _ = lake
+    users = _dim(root, "users_dim").set_index("user_id")
+    enrollments = _dim(root, "enrollments")
+    enrollments["ts"] = pd.to_datetime(enrollments["enrolled_at"], format="%Y-%m-%d %H:%M:%S")
+    assert enrollments["enrollment_id"].is_unique and enrollments["user_id"].isin(users.index).all()
+    first = enrollments.sort_values("ts").groupby("user_id").first()
+    assert len(first) == len(users) and (first["degree"] == users["degree"].reindex(first.index)).all()
+    assert (first["ts"].dt.strftime("%Y-%m-%d") == users["signup_date"].reindex(first.index)).all()
+    further = enrollments[enrollments["degree"] != enrollments["user_id"].map(users["degree"])]
+    assert 0.2 < len(further) / len(users) < 0.4
+    assert further["ts"].dt.year.eq(2019).all()
+
+    feedback = pd.concat([_fact(root, "project_feedback"), _fact(root, "section_feedback")])
+    first_negative = pd.to_datetime(feedback[feedback["rating"] <= 2].groupby("user_id")["submitted_at"].min())
+    last_view = pd.to_datetime(_fact(root, "video_log").groupby("user_id")["viewed_at"].max())
+    stopped = first_negative.index[~(last_view.reindex(first_negative.index) > first_negative)]
+    enrolled_after = further[further["ts"] > further["user_id"].map(first_negative)]["user_id"]
+    assert not enrolled_after.isin(stopped).any()
+    assert enrolled_after.nunique() > 10
+
+
+def test_texts_name_the_videos_they_concern(lake):
+    """Titles repeat across degrees (sections share names), so a text names a video of its own degree."""
+    root, _ = lake
+    videos = _dim(root, "videos_dim")
+    by_title = videos.set_index(["degree", "video_title"])["section_id"]
+    questions = _fact(root, "mentor_activity")
+    about = questions["question_text"].str.extract(r"^About (.+? - Lesson \d+): ")[0]
+    assert 0.2 < about.notna().mean() < 0.4
+    named = pd.MultiIndex.from_arrays([questions.loc[about.notna(), "file_degree"], about.dropna()])
+    assert named.isin(by_title.index).all()
+
+    sections = _fact(root, "section_feedback")
+    requested = sections["feedback_text"].str.extract(rf"((?:{'|'.join(txt.SECTION_NAMES)}) - Lesson \d+)")[0]
+    assert 0.08 < requested.notna().mean() < 0.16
+    named = pd.MultiIndex.from_arrays([sections.loc[requested.notna(), "file_degree"], requested.dropna()])
+    assert (by_title.reindex(named).to_numpy() == sections.loc[requested.notna(), "section_id"].to_numpy()).all()
