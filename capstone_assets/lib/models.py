@@ -5,11 +5,13 @@ and one spec line.
 """
 
 
+import dataclasses
 import functools
 from typing import Any
 
 import dagster as dg
 import sqlglot
+from pydantic import Field
 from sqlglot import exp
 from sqlglot.lineage import to_node
 from sqlglot.optimizer.qualify import qualify
@@ -21,7 +23,7 @@ from capstone_assets.lib import statements as st
 from capstone_assets.lib.partitions import run_partitions
 from capstone_assets.lib.results import evaluate_checks, run_table_metadata, scope_filter
 from capstone_assets.lib.specs import ModelSpec
-from capstone_assets.lib.sql import SQL_DIR, ident, qualified, read_sql, sql_path
+from capstone_assets.lib.sql import SQL_DIR, ident, inline, qualified, read_sql, sql_path
 from capstone_assets.lib.staging import WAREHOUSE_POOL
 from capstone_assets.resources.warehouse import Warehouse
 
@@ -79,7 +81,7 @@ def traced_columns(select: str, upstream: tuple) -> dict[str, tuple[dg.TableColu
 
 def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[str, list[Any]]]:
     target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
-    where, params = scope
+    where = inline(*scope)  # Redshift refuses bind parameters in CREATE TABLE ... AS
     create_schema = (f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}", [])
     if spec.kind == "view":
         return [create_schema, (st.create_view(target, select), [])]
@@ -87,11 +89,11 @@ def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[
         return [create_schema, (st.drop("TABLE", target), []),
                 (st.create_table_as(target, select, spec.distribution, spec.sort_key), [])]
     staged = "_model_rows"
-    steps = [create_schema, (st.create_table_as(staged, st.select_all(f"({select}) AS q", where), temporary=True), params)]
+    steps = [create_schema, (st.create_table_as(staged, st.select_all(st.subquery(select), where), temporary=True), [])]
     if spec.mode == "upsert":
         steps.append((st.delete_matching(target, staged, spec.keys), []))
-    else:
-        steps.append((st.delete_where(target, where), params))
+    elif spec.mode != "append":
+        steps.append((st.delete_where(target, where), []))
     steps.append((st.insert_select(target, st.select_all(staged)), []))
     steps.append((st.drop("TABLE", staged), []))  # DuckDB keeps temporary tables for the whole session
     return steps
@@ -100,9 +102,25 @@ def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[
 def ensure_model_table(warehouse: Warehouse, spec: ModelSpec) -> None:
     if spec.kind == "table" and (spec.mode != "replace" or spec.partitions) and not warehouse.table_exists(spec.group, spec.name):
         target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
-        empty = st.select_all(f"({select}) AS q", "1 = 0")
+        empty = st.select_all(st.subquery(select), "1 = 0")
         warehouse.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}",
                           st.create_table_as(target, empty, spec.distribution, spec.sort_key))
+
+
+class LoadModeConfig(dg.Config):
+    """Run configuration of a table whose spec lists `run_modes` (e.g. a fact table): its load mode for this run."""
+
+    mode: str = Field(default="", description="one of the table's run modes, e.g. 'replace' (delete the run's "
+                                              "partitions, then load them) or 'append' (insert only); empty: the spec's mode")
+
+
+def with_run_mode(spec: ModelSpec, mode: str) -> ModelSpec:
+    """The spec with the run's chosen load mode; an unknown or disallowed mode fails naming the allowed ones."""
+    if not mode or mode == spec.mode:
+        return spec
+    if mode not in spec.run_modes:
+        raise dg.Failure(f"{spec.group}.{spec.name}: run config mode {mode!r} is not one of its run modes {spec.run_modes}")
+    return dataclasses.replace(spec, mode=mode)
 
 
 def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks: list[c.Check],
@@ -118,13 +136,14 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
         metadata["dagster/column_lineage"] = lineage_
     if spec.extra_metadata:
         metadata.update(spec.extra_metadata(warehouse))
+    if spec.run_modes:
+        metadata["load_mode"] = spec.mode
     return dg.MaterializeResult(metadata=metadata, check_results=results)
 
 
 def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
     checks = c.default_checks(spec)
-
-    @dg.asset(
+    decorate = dg.asset(
         key=spec.key,
         group_name=spec.group,
         description=spec.description or None,
@@ -138,10 +157,16 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
             "dagster/table_name": f"{spec.group}.{spec.name}",
             "sql_file": str(sql_path(spec.group, spec.name).relative_to(SQL_DIR.parent)),
             "load_mode": spec.mode if spec.kind == "table" else "view",
+            **({"run_modes": ", ".join(spec.run_modes)} if spec.run_modes else {}),
         },
     )
+
     def model(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.session():
             return materialize_model(context, spec, checks, warehouse)
 
-    return model
+    def model_with_mode(context: dg.AssetExecutionContext, config: LoadModeConfig, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.session():
+            return materialize_model(context, with_run_mode(spec, config.mode), checks, warehouse)
+
+    return decorate(model_with_mode if spec.run_modes else model)

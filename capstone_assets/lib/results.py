@@ -12,15 +12,17 @@ import dagster as dg
 
 from capstone_assets.lib.partitions import partitions_filter
 from capstone_assets.lib.checks import Check, count_bad_rows
-from capstone_assets.lib.sql import Column, ident, qualified
+from capstone_assets.lib.sql import Column, ident, inline, qualified
 from capstone_assets.resources.warehouse import Warehouse
 
 Scope = tuple[str, list[Any]]
 
 
 def scope_filter(partitions: Sequence[dict[str, Any]]) -> Scope:
-    """SQL selecting the rows of the given partitions (`1 = 1` for an unpartitioned table)."""
-    return partitions_filter(partitions)
+    """SQL selecting the rows of the given partitions (`1 = 1` for an unpartitioned table), its values as literals:
+    the scope lands where Redshift refuses bind parameters (a model's CREATE TABLE ... AS, the scalar subqueries of
+    the batched check query), so it carries none."""
+    return inline(*partitions_filter(partitions)), []
 
 
 def column_schema(columns: Sequence[Column]) -> dg.TableSchema:

@@ -8,14 +8,18 @@ run is a process of its own, and translating a run's statements costs it about 0
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import functools
 import hashlib
 import inspect
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import sqlglot
 from sqlglot import exp
@@ -41,6 +45,46 @@ def ident(name: str) -> str:
 
 def qualified(schema: str, table: str) -> str:
     return f"{ident(schema)}.{ident(table)}"
+
+
+def literal(value: object) -> str:
+    """A value as a SQL literal that Redshift, PostgreSQL and DuckDB all read the same way, for the statements where
+    Redshift refuses bind parameters (CREATE TABLE ... AS, the select list of INSERT ... SELECT, scalar subqueries).
+
+    Dates and timestamps are typed (`CAST('2019-01-01' AS DATE)`); strings double their quotes, and a backslash
+    (an escape character in Redshift literals, not in PostgreSQL's) is written as CHR(92); NUL is refused."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"refusing the SQL literal of a non-finite number: {value!r}")
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise ValueError(f"refusing the SQL literal of a non-finite number: {value!r}")
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return f"CAST('{value.replace(tzinfo=None).isoformat(sep=' ')}' AS TIMESTAMP)"
+    if isinstance(value, dt.date):
+        return f"CAST('{value.isoformat()}' AS DATE)"
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"refusing a SQL string literal holding NUL: {value[:80]!r}")
+        quoted = "'" + value.replace("'", "''") + "'"
+        return quoted.replace("\\", "' || CHR(92) || '")
+    raise TypeError(f"no SQL literal for a {type(value).__name__}: {value!r}")
+
+
+def inline(sql: str, params: Sequence[object]) -> str:
+    """`sql` (built by this project, `%s` only as placeholders) with each `%s` replaced by its value's literal."""
+    pieces = sql.split("%s")
+    if len(pieces) != len(params) + 1:
+        raise ValueError(f"{len(pieces) - 1} placeholder(s) for {len(params)} value(s) in: {sql[:120]}")
+    return pieces[0] + "".join(literal(value) + piece for value, piece in zip(params, pieces[1:]))
 
 
 def sql_path(group: str, name: str) -> Path:

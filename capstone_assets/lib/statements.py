@@ -1,6 +1,8 @@
-"""Statements the factories compose around a table's SELECT, built as sqlglot trees (Redshift dialect).
+"""Statements the factories compose around a table's SELECT (Redshift dialect).
 
-The SELECT itself always comes from `sql/<group>/<name>.sql`; these only wrap it.
+The SELECT itself always comes from `sql/<group>/<name>.sql` and is embedded exactly as written: Redshift is
+sent what the file says, never sqlglot's re-rendering of it (which turns e.g. `TIMESTAMP 'epoch'` into
+`CAST('epoch' AS TIMESTAMP)`). DuckDB translates the whole statement, as it does every statement.
 """
 
 from __future__ import annotations
@@ -8,7 +10,6 @@ from __future__ import annotations
 import functools
 from typing import Sequence
 
-import sqlglot
 from sqlglot import exp
 
 from capstone_assets.lib.sql import ident, qualified
@@ -22,29 +23,30 @@ def _columns(columns: Sequence[str]) -> list[exp.Identifier]:
     return [exp.to_identifier(c, quoted=True) for c in columns if ident(c)]
 
 
-def _select(select_sql: str) -> exp.Expression:
-    return sqlglot.parse_one(select_sql, read="redshift")
+DISTRIBUTION_STYLES = ("ALL", "EVEN", "AUTO", "KEY")
 
 
-@functools.cache  # the same statements recur in every run; sqlglot building them is not free
+def subquery(select_sql: str, alias: str = "q") -> str:
+    """`(<select>) AS q`, the SELECT verbatim: a `--` comment on its last line cannot swallow the closing bracket."""
+    return f"(\n{select_sql}\n) AS {ident(alias)}"
+
+
 def create_table_as(target: str, select_sql: str, distribution: str | None = None,
                     sort_key: Sequence[str] = (), temporary: bool = False) -> str:
-    properties: list[exp.Expression] = []
-    if temporary:
-        properties.append(exp.TemporaryProperty())
+    """`CREATE TABLE ... AS <select>` with the SELECT exactly as given (a model's file is sent as it is written,
+    not as sqlglot would re-render it)."""
+    layout = ""
     if distribution:
-        properties.append(exp.DistStyleProperty(this=exp.Var(this=distribution)))
+        if distribution.upper() not in DISTRIBUTION_STYLES:
+            raise ValueError(f"DISTSTYLE must be one of {DISTRIBUTION_STYLES}, got {distribution!r}")
+        layout += f" DISTSTYLE {distribution.upper()}"
     if sort_key:
-        properties.append(exp.SortKeyProperty(this=[exp.to_identifier(c) for c in sort_key], compound=False))
-    create = exp.Create(
-        this=_table(target), kind="TABLE", expression=_select(select_sql),
-        properties=exp.Properties(expressions=properties) if properties else None,
-    )
-    return create.sql("redshift")
+        layout += f" SORTKEY({', '.join(ident(c) for c in sort_key)})"
+    return f"CREATE {'TEMPORARY ' if temporary else ''}TABLE {_table(target).sql('redshift')}{layout} AS\n{select_sql}\n"
 
 
 def create_view(target: str, select_sql: str) -> str:
-    return exp.Create(this=_table(target), kind="VIEW", replace=True, expression=_select(select_sql)).sql("redshift")
+    return f"CREATE OR REPLACE VIEW {_table(target).sql('redshift')} AS\n{select_sql}\n"
 
 
 def drop(kind: str, target: str) -> str:
@@ -52,8 +54,9 @@ def drop(kind: str, target: str) -> str:
 
 
 def insert_select(target: str, select_sql: str, columns: Sequence[str] | None = None) -> str:
-    return exp.insert(_select(select_sql), _table(target), columns=_columns(columns) if columns else None,
-                      dialect="redshift").sql("redshift")
+    """`INSERT INTO target [(columns)] <select>`, the SELECT verbatim."""
+    listed = f" ({', '.join(ident(c) for c in columns)})" if columns else ""
+    return f"INSERT INTO {_table(target).sql('redshift')}{listed}\n{select_sql}\n"
 
 
 @functools.cache
