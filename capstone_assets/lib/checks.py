@@ -179,7 +179,7 @@ def expectation(name: str, sql: str, expected: Any, description: str = "", block
 
 def default_checks(spec) -> list[Check]:
     """The checks every table gets from its spec (StageSpec or ModelSpec), then the spec's own."""
-    checks = [not_empty()]
+    checks = [] if getattr(spec, "may_be_empty", False) else [not_empty()]
     checks += [not_null(key) for key in spec.keys]
     if spec.keys:
         checks.append(unique(spec.keys))

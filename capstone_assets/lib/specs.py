@@ -18,7 +18,7 @@ from capstone_assets.lib.sql import Column, table_columns
 
 PARTITION_COLUMNS = ("degree", "month")
 FORMATS = ("csv", "ndjson", "json")
-LOAD_MODES = ("replace", "truncate_insert", "upsert")
+LOAD_MODES = ("replace", "truncate_insert", "upsert", "append")  # append: insert the rows, delete nothing
 
 
 def partition_columns(partitions: dg.PartitionsDefinition | None) -> tuple[str, ...]:
@@ -75,7 +75,9 @@ class ModelSpec:
     group: str
     name: str
     kind: str = "table"  # table | view
-    mode: str = "replace"  # replace | truncate_insert | upsert (tables only)
+    mode: str = "replace"  # replace | truncate_insert | upsert | append (tables only)
+    run_modes: tuple[str, ...] = ()  # modes a run may pick instead of `mode` (run config `mode`), e.g. LoadFact's switch
+    may_be_empty: bool = False  # no `not_empty` check: an empty result is a valid answer (e.g. nobody changed level)
     keys: tuple[str, ...] = ()
     partitions: dg.PartitionsDefinition | None = None
     references: tuple[Reference, ...] = ()
@@ -93,6 +95,8 @@ class ModelSpec:
             raise ValueError(f"{self.group}.{self.name}: mode must be one of {LOAD_MODES}")
         if self.mode == "upsert" and not self.keys:
             raise ValueError(f"{self.group}.{self.name}: mode 'upsert' needs keys")
+        if self.run_modes and (self.mode not in self.run_modes or not set(self.run_modes) <= set(LOAD_MODES)):
+            raise ValueError(f"{self.group}.{self.name}: run_modes must be load modes ({LOAD_MODES}) including mode {self.mode!r}")
 
     @property
     def key(self) -> dg.AssetKey:
