@@ -106,6 +106,8 @@ def parser() -> argparse.ArgumentParser:
     run_.add_argument("--degrees", help="only these degrees, e.g. data_science")
     demo = commands.add_parser("demo", help="generate every group's sample data, run everything, print the report")
     demo.add_argument("--seed", type=int, default=42)
+    commands.add_parser("grants", help="Redshift: create the admin, read-write and read-only groups and grant them "
+                                       "every schema (idempotent; see capstone_assets/access.py)")
     return main
 
 
@@ -121,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return 0 if run(settings, args.select, _csv(args.months), _csv(args.degrees)) else 1
+    if args.command == "grants":
+        from capstone_assets import access
+
+        return access.command(settings)
     generate(settings, list(GROUPS), None, args.seed)
     return 0 if run(settings, "*", None, None) else 1
 
