@@ -8,7 +8,7 @@ import dagster as dg
 
 from capstone_assets.lib.sensors import digest, lake_changes
 from capstone_assets.resources.lake import Lake
-from capstone_assets.sparkify.specs import GROUP, SONG_FOLDER
+from capstone_assets.sparkify.specs import GROUP, SONG_FOLDER, mart_specs
 
 LOG_KEY = re.compile(r"^sparkify/log_data/(?P<year>\d{4})/(?P<month>\d{2})/[^/]+\.json$")
 EVENT_ASSETS = ("staging_events", "text_repairs", "songplays")
@@ -24,8 +24,10 @@ events_job = dg.define_asset_job("sparkify_events_job", selection=_selection(EVE
                                  description="Load one month of listening events into staging_events and songplays.")
 songs_job = dg.define_asset_job("sparkify_songs_job", selection=_selection(SONG_ASSETS),
                                 description="Reload song metadata and the songs and artists dimensions.")
-dimensions_job = dg.define_asset_job("sparkify_dimensions_job", selection=_selection(DIMENSION_ASSETS),
-                                     description="Refresh users and time over all months, and the Parquet lake export.")
+MART_ASSETS = tuple(spec.name for spec in mart_specs())
+dimensions_job = dg.define_asset_job("sparkify_dimensions_job", selection=_selection(DIMENSION_ASSETS + MART_ASSETS),
+                                     description="Refresh users and time over all months, the marts, and the Parquet "
+                                                 "lake export.")
 
 events_schedule = dg.build_schedule_from_partitioned_job(
     events_job, name="sparkify_monthly_schedule",
@@ -33,7 +35,7 @@ events_schedule = dg.build_schedule_from_partitioned_job(
 )
 dimensions_schedule = dg.ScheduleDefinition(
     name="sparkify_dimensions_monthly_schedule", job=dimensions_job, cron_schedule="0 6 1 * *",
-    description="Six hours after the monthly event load: refresh users, time and the lake export.",
+    description="Six hours after the monthly event load: refresh users, time, the marts and the lake export.",
 )
 
 

@@ -4,11 +4,13 @@ import json
 import shutil
 
 from capstone_assets.sparkify.generator import generate
+from capstone_assets.sparkify.specs import mart_specs
 from capstone_assets.sparkify.lake_export import PREFIX, SCHEMA_FILE
 from capstone_assets_tests.helpers import materialize, query, scalar
 from capstone_assets_tests.sparkify.expected import expected_from
 
-TABLES = ("staging_events", "staging_songs", "text_repairs", "songplays", "users", "songs", "artists", "time")
+TABLES = ("staging_events", "staging_songs", "text_repairs", "songplays", "users", "songs", "artists", "time") \
+    + tuple(spec.name for spec in mart_specs())
 
 
 def assert_all_green(report) -> None:
