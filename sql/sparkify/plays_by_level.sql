@@ -4,7 +4,7 @@ SELECT
     p.level,
     COUNT(*) AS plays,
     COUNT(DISTINCT p.user_id) AS listeners,
-    ROUND(CAST(COUNT(*) AS DOUBLE PRECISION) / COUNT(DISTINCT p.user_id), 2) AS plays_per_listener,
+    ROUND(1.0 * COUNT(*) / COUNT(DISTINCT p.user_id), 2) AS plays_per_listener,
     ROUND(100.0 * COUNT(*) / SUM(COUNT(*)) OVER (), 2) AS share_of_plays_percent
 FROM sparkify.songplays AS p
 WHERE p.user_id IS NOT NULL

@@ -2,7 +2,7 @@
 SELECT
     COUNT(*) AS sessions,
     COUNT(DISTINCT user_id) AS users,
-    ROUND(AVG(CAST(length_seconds AS DOUBLE PRECISION)) / 60, 2) AS average_length_minutes,
-    ROUND(AVG(CAST(songs AS DOUBLE PRECISION)), 2) AS average_songs_per_session,
+    ROUND(AVG(1.0 * length_seconds) / 60, 2) AS average_length_minutes,
+    ROUND(AVG(1.0 * songs), 2) AS average_songs_per_session,
     MAX(songs) AS most_songs_in_a_session
 FROM sparkify.sessions
