@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 
 import dagster as dg
 import pytest
@@ -65,6 +66,20 @@ def test_mart_matches_the_answer_computed_from_the_files(built, mart):
     assert set(got) == set(expected)
     for key, floats in got.items():  # two decimals: the SQL's ROUND and Python's round differ only on exact halves
         assert floats == pytest.approx(expected[key], abs=0.0051), key
+
+
+def test_every_mart_matches_on_the_real_sample(tmp_path, shared_datasets):
+    """The users' own sample: logged-out events, double-encoded names, one play of 6,820 matching song_data."""
+    shutil.copytree(shared_datasets / "sparkify", tmp_path / "lake" / "sparkify")
+    settings = load_settings({"CAPSTONE_LAKE_DIR": str(tmp_path / "lake"), "CAPSTONE_DUCKDB_PATH": str(tmp_path / "w.duckdb")})
+    assert materialize(settings, "group:sparkify").success
+    answers = marts_from(tmp_path / "lake")
+    for mart, columns in COLUMNS.items():
+        got = by_exact_fields(query(settings, f"SELECT {columns} FROM sparkify.{mart}"))
+        expected = by_exact_fields(answers[mart])
+        assert set(got) == set(expected), mart
+        assert all(got[key] == pytest.approx(expected[key], abs=0.0051) for key in got), mart
+    assert len(answers["top_songs"]) == 1 and len(answers["level_changes"]) > 0
 
 
 def test_the_generated_lake_exercises_every_mart(built):
