@@ -13,8 +13,9 @@ from capstone_assets.resources.lake import Lake
 from capstone_assets.settings import Settings
 
 FACT_KEY = re.compile(r"^learning/(?P<degree>[a-z_][a-z0-9_]*)/(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<name>[a-z_]+)\.csv$")
-DIMENSION_KEYS = {DIMENSION_FILES.format(name) for name in ("users_dim", "projects_dim", "videos_dim")}
-DIMENSION_TABLES = ("stg_users", "stg_projects", "stg_videos", "dim_users", "dim_projects", "dim_videos")
+DIMENSION_KEYS = {DIMENSION_FILES.format(name) for name in ("users_dim", "projects_dim", "videos_dim", "enrollments")}
+DIMENSION_TABLES = ("stg_users", "stg_projects", "stg_videos", "stg_enrollments", "dim_users", "dim_projects",
+                    "dim_videos", "enrollments")
 
 facts_selection = dg.AssetSelection.assets(*[dg.AssetKey([GROUP, f"stg_{name}"]) for name in FACT_FILE_NAMES])
 dimensions_selection = dg.AssetSelection.assets(*[dg.AssetKey([GROUP, name]) for name in DIMENSION_TABLES])

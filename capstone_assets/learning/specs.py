@@ -38,6 +38,7 @@ def stage_specs(settings: Settings) -> list[StageSpec]:
         StageSpec(GROUP, "stg_users", DIMENSION_FILES.format("users_dim")),
         StageSpec(GROUP, "stg_projects", DIMENSION_FILES.format("projects_dim")),
         StageSpec(GROUP, "stg_videos", DIMENSION_FILES.format("videos_dim")),
+        StageSpec(GROUP, "stg_enrollments", DIMENSION_FILES.format("enrollments")),
         fact("project_feedback", ("feedback_id",), (ref("user_id", "dim_users"), ref("project_id", "dim_projects")),
              ("submitted_at",), [c.between("rating", 1, 5)]),
         fact("section_feedback", ("feedback_id",), (ref("user_id", "dim_users"), ref("section_id", "dim_videos")),
@@ -49,11 +50,16 @@ def stage_specs(settings: Settings) -> list[StageSpec]:
     ]
 
 
+ALL_DEGREES = "all degrees"  # the scope of negative_feedback_themes' rows over every degree
+
+
 def themes_chart(warehouse) -> dict:
     rows = warehouse.query(
-        "SELECT phrase, mentions FROM learning.negative_feedback_themes WHERE theme_rank <= 10 ORDER BY theme_rank"
+        "SELECT phrase, tfidf FROM learning.negative_feedback_themes WHERE degree = %s AND theme_rank <= 10 "
+        "ORDER BY theme_rank", [ALL_DEGREES]
     )
-    chart = bar_chart_markdown("Top negative-feedback themes", [r[0] for r in rows], [int(r[1]) for r in rows])
+    chart = bar_chart_markdown("Top negative-feedback themes (TF-IDF, all degrees)", [r[0] for r in rows],
+                               [round(float(r[1]), 2) for r in rows])
     return {"top_themes_chart": dg.MetadataValue.md(chart)}
 
 
@@ -64,17 +70,47 @@ MODEL_SPECS = [
               checks=(c.between("difficulty", 1, 5),)),
     ModelSpec(GROUP, "dim_videos", keys=("video_id",), description="One row per video and its section.",
               checks=(c.between("duration_seconds", 1, 36000),)),
+    ModelSpec(GROUP, "enrollments", keys=("enrollment_id",), references=(ref("user_id", "dim_users"),),
+              description="One row per enrolment of a user in a degree (the first at signup, further ones later).",
+              checks=(c.not_null("degree"), c.not_null("enrolled_at"))),
     ModelSpec(GROUP, "top_videos_by_views_per_user", keys=("video_id",),
-              description="(a) Videos ranked by views per distinct viewer."),
+              description="(7) Videos ranked by views per distinct viewer."),
     ModelSpec(GROUP, "negative_feedback_share", keys=("degree", "month"),
-              description="(b) Share of negative feedback (rating 1-2) per degree and month.",
+              description="(5) Share of negative feedback (rating 1-2) per degree and month.",
               checks=(c.between("negative_share", 0, 1),)),
+    ModelSpec(GROUP, "negative_feedback_by_content", keys=("item_type", "item_id"),
+              description="(5) Negative feedback share and volume per project, section and video: where improvements are needed.",
+              checks=(c.between("negative_share", 0, 1),)),
+    # phrase analysis: texts -> words -> TF-IDF
+    ModelSpec(GROUP, "word_positions", keys=("n",), description="Word positions 1-10,000, to split texts into words."),
+    ModelSpec(GROUP, "text_stop_words", keys=("word",),
+              description="The stop words and filler phrase analysis leaves out (the one list)."),
+    ModelSpec(GROUP, "text_documents", kind="view", keys=("source", "document_id"),
+              description="Every feedback text and mentor question as one cleaned document, with what it concerns."),
+    ModelSpec(GROUP, "text_terms", kind="view",
+              description="Words and adjacent-word pairs of each document, stop words and filler removed."),
+    ModelSpec(GROUP, "text_video_mentions", kind="view", keys=("source", "document_id", "video_id"),
+              description="The videos each text names by title."),
+    ModelSpec(GROUP, "content_items", kind="view", keys=("item_type", "item_id"),
+              description="Projects, sections and videos as one list of items feedback concerns."),
     ModelSpec(GROUP, "text_phrases", keys=("source", "degree", "phrase"),
               description="Two-word phrases of negative feedback and mentor questions, counted per source and degree."),
-    ModelSpec(GROUP, "negative_feedback_themes", keys=("phrase",), extra_metadata=themes_chart,
-              description="(c) Most common negative-feedback themes (two-word phrase counts), with a chart."),
-    ModelSpec(GROUP, "mentor_question_topics", keys=("phrase",),
-              description="(d) Most common mentor-question topics (two-word phrase counts)."),
+    ModelSpec(GROUP, "negative_feedback_themes", keys=("degree", "phrase"), extra_metadata=themes_chart,
+              description="(1) Negative-feedback trends by TF-IDF phrase analysis, per degree and over all degrees, "
+                          "with a chart."),
+    ModelSpec(GROUP, "mentor_question_terms", kind="view",
+              description="TF-IDF weight of each term of each mentor question."),
+    ModelSpec(GROUP, "mentor_question_topics", keys=("project_id", "phrase"),
+              description="(2) Technical question prompts in mentor activity by TF-IDF, per project asked about."),
+    ModelSpec(GROUP, "video_question_topics", keys=("video_id", "phrase"),
+              description="(6) Content questions for video lessons: mentor-question topics per video and section."),
+    ModelSpec(GROUP, "content_change_rules", keys=("category", "pattern"),
+              description="The classification of requested content changes: category and text pattern (the one list)."),
+    ModelSpec(GROUP, "content_change_requests", keys=("item_type", "item_id", "category"),
+              description="(3) Technical and content changes requested, per project, section and video."),
     ModelSpec(GROUP, "viewing_after_negative_feedback", keys=("cohort",),
-              description="(e) Whether students who give negative feedback stop watching videos afterwards."),
+              description="(4) Whether students who give negative feedback bounce: stop watching and do not enrol again."),
+    ModelSpec(GROUP, "user_monthly_activity", keys=("user_id", "month"), references=(ref("user_id", "dim_users"),),
+              description="(8) One row per user and month with activity, for churn models and A/B sample groups.",
+              checks=(c.between("negative_share", 0, 1),)),
 ]

@@ -147,7 +147,8 @@ def build_model_asset(spec: ModelSpec) -> dg.AssetsDefinition:
         key=spec.key,
         group_name=spec.group,
         description=spec.description or None,
-        deps=source_tables(spec.group, spec.name),
+        # the tables the SELECT reads, and those its reference checks read (they must be loaded first)
+        deps=sorted({*source_tables(spec.group, spec.name), *(ref.asset_key for ref in spec.references)}, key=str),
         partitions_def=spec.partitions,
         backfill_policy=dg.BackfillPolicy.single_run() if spec.partitions else None,
         check_specs=[check.spec(spec.key) for check in checks],

@@ -112,14 +112,16 @@ def test_marts_answer_the_questions(loaded):
                                            "ORDER BY views DESC, video_id LIMIT 1")[0]
     assert top_views == max(views.values()) and views[str(top_video)] == top_views
 
-    themes = [row[0] for row in query(settings, "SELECT phrase FROM learning.negative_feedback_themes ORDER BY theme_rank LIMIT 3")]
+    themes = [row[0] for row in query(settings, "SELECT phrase FROM learning.negative_feedback_themes "
+                                                "WHERE degree = 'all degrees' ORDER BY theme_rank LIMIT 3")]
     assert "outdated content" in themes  # the generator's most frequent negative theme
     negative_texts = [r["feedback_text"] for r in feedback if int(r["rating"]) <= 2]
     words = [text.lower().translate(str.maketrans("", "", '.,;:!?()"')).split(" ") for text in negative_texts]
     mentions = sum(pair == ("outdated", "content") for w in words for pair in zip(w, w[1:]))
     assert scalar(settings, "SELECT SUM(occurrences) FROM learning.text_phrases "
                             "WHERE source = 'negative_feedback' AND phrase = 'outdated content'") == mentions
-    assert scalar(settings, "SELECT mentions FROM learning.negative_feedback_themes WHERE phrase = 'outdated content'") == mentions
+    assert scalar(settings, "SELECT mentions FROM learning.negative_feedback_themes "
+                            "WHERE degree = 'all degrees' AND phrase = 'outdated content'") == mentions
     topics = scalar(settings, "SELECT COUNT(*) FROM learning.mentor_question_topics WHERE questions > 1")
     assert topics > 5
 
@@ -135,12 +137,13 @@ def test_marts_report_lineage_schema_and_a_chart(loaded):
     settings, _, _ = loaded
     defs = build_definitions(settings)
     instance = dg.DagsterInstance.ephemeral()
-    keys = [dg.AssetKey(["learning", "negative_feedback_themes"]), dg.AssetKey(["learning", "text_phrases"])]
+    keys = [dg.AssetKey(["learning", "negative_feedback_themes"]), dg.AssetKey(["learning", "text_terms"])]
     result = dg.materialize(list(defs.assets), resources=defs.resources, selection=keys, instance=instance)
     materialization = {m.asset_key: m for m in result.asset_materializations_for_node("learning__negative_feedback_themes")}
     metadata = materialization[keys[0]].metadata
     assert metadata["dagster/row_count"].value > 0
-    assert [c.name for c in metadata["dagster/column_schema"].schema.columns] == ["phrase", "mentions", "theme_rank"]
+    assert [c.name for c in metadata["dagster/column_schema"].schema.columns] == [
+        "degree", "phrase", "words", "mentions", "feedback_with_phrase", "feedback_documents", "idf", "tfidf", "theme_rank"]
     lineage = metadata["dagster/column_lineage"].lineage.deps_by_column
     assert {d.asset_key for d in lineage["phrase"]} == {keys[1]}
     assert "data:image/svg+xml;base64," in metadata["top_themes_chart"].value

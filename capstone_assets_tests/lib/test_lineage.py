@@ -78,7 +78,8 @@ def test_lineage_equals_per_column_lineage(warehouse, spec):
 
 def test_the_learning_marts_have_lineage(warehouse):
     for spec in LEARNING_MODELS:
-        assert models.column_lineage(warehouse, spec) is not None, spec.name
+        if models.source_tables(spec.group, spec.name):  # constant lists (word positions, rules) read no table
+            assert models.column_lineage(warehouse, spec) is not None, spec.name
 
 
 def test_lineage_is_traced_once_per_select_and_upstream_schema(warehouse):

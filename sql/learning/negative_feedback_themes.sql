@@ -1,8 +1,62 @@
--- (c) The most common themes of negative feedback: two-word phrase counts.
+-- (1) The most common trends of negative feedback by TF-IDF phrase analysis, per degree and over all degrees.
+-- Documents: each project or section feedback text (text_documents). Terms: its words and adjacent-word pairs,
+-- stop words and filler removed (text_terms). In each scope (one degree, or 'all degrees'):
+--   tf(t, d)  = occurrences of t in d / occurrences of all terms in d
+--   idf(t)    = ln(N / df(t)), N = feedback documents in the scope (any rating), df(t) = those containing t
+--   tfidf(t)  = idf(t) * sum of tf(t, d) over the scope's negative documents (rating 1 or 2)
+-- Phrases common to all feedback weigh little; phrases of negative feedback weigh by how much of it they make.
+-- theme_rank orders each scope by tfidf (then phrase); `mentions` counts the negative documents containing it.
+WITH feedback_terms AS (
+    SELECT degree AS scope, source, document_id, rating, term, words
+    FROM learning.text_terms
+    WHERE source IN ('project_feedback', 'section_feedback')
+    UNION ALL
+    SELECT 'all degrees' AS scope, source, document_id, rating, term, words
+    FROM learning.text_terms
+    WHERE source IN ('project_feedback', 'section_feedback')
+),
+per_document AS (
+    SELECT scope, source, document_id, rating, term, words, COUNT(*) AS occurrences
+    FROM feedback_terms
+    GROUP BY scope, source, document_id, rating, term, words
+),
+term_frequency AS (
+    SELECT scope, rating, term, words,
+           1.0 * occurrences / SUM(occurrences) OVER (PARTITION BY scope, source, document_id) AS tf
+    FROM per_document
+),
+per_term AS (
+    SELECT scope, term, words,
+           COUNT(*) AS documents_with_term,
+           SUM(CASE WHEN rating <= 2 THEN 1 ELSE 0 END) AS mentions,
+           SUM(CASE WHEN rating <= 2 THEN tf ELSE 0 END) AS negative_tf
+    FROM term_frequency
+    GROUP BY scope, term, words
+),
+documents AS (
+    SELECT degree AS scope, COUNT(*) AS n
+    FROM learning.text_documents WHERE source IN ('project_feedback', 'section_feedback')
+    GROUP BY degree
+    UNION ALL
+    SELECT 'all degrees' AS scope, COUNT(*) AS n
+    FROM learning.text_documents WHERE source IN ('project_feedback', 'section_feedback')
+),
+scored AS (
+    SELECT t.scope, t.term, t.words, t.mentions, t.documents_with_term, d.n AS documents,
+           LN(1.0 * d.n / t.documents_with_term) AS idf,
+           t.negative_tf * LN(1.0 * d.n / t.documents_with_term) AS tfidf
+    FROM per_term AS t
+    JOIN documents AS d ON d.scope = t.scope
+    WHERE t.mentions > 0
+)
 SELECT
-    phrase,
-    CAST(SUM(occurrences) AS BIGINT) AS mentions,
-    ROW_NUMBER() OVER (ORDER BY SUM(occurrences) DESC, phrase) AS theme_rank
-FROM learning.text_phrases
-WHERE source = 'negative_feedback'
-GROUP BY phrase
+    scope AS degree,
+    term AS phrase,
+    words,
+    CAST(mentions AS BIGINT) AS mentions,
+    CAST(documents_with_term AS BIGINT) AS feedback_with_phrase,
+    CAST(documents AS BIGINT) AS feedback_documents,
+    ROUND(idf, 6) AS idf,
+    ROUND(tfidf, 6) AS tfidf,
+    ROW_NUMBER() OVER (PARTITION BY scope ORDER BY ROUND(tfidf, 9) DESC, term) AS theme_rank
+FROM scored

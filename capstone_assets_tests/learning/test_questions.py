@@ -1,0 +1,343 @@
+"""Each question of the learning platform, answered independently in plain Python from the generated files and
+compared with the mart that answers it (README: "Questions and where they are answered").
+
+The declared lists (stop words and filler, content-change rules) are read from their tables, as the marts read
+them; everything else (cleaning, splitting, TF-IDF, classification, cohorts) is recomputed here."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from capstone_assets.learning.generator import generate
+from capstone_assets.learning.specs import ALL_DEGREES
+from capstone_assets_tests.helpers import materialize, query
+
+MONTHS = 3
+FEEDBACK = ("project_feedback", "section_feedback")
+PUNCTUATION = str.maketrans("", "", '.,;:!?()"')
+TS = "%Y-%m-%d %H:%M:%S"
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory):
+    """A small generated lake (scale 0.01, three months) and one materialization of the whole group over it."""
+    from capstone_assets.settings import load_settings
+
+    root = tmp_path_factory.mktemp("learning_questions")
+    generate(root / "lake", scale=0.01, seed=11, months=range(1, MONTHS + 1))
+    settings = load_settings({"CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(root / "w.duckdb"),
+                              "CAPSTONE_LEARNING_END": f"2019-{MONTHS + 1:02d}-01"})
+    report = materialize(settings, "group:learning")
+    assert report.success, report.runs
+    assert not {name: o.checks_failed for name, o in report.assets.items() if o.checks_failed}
+    return Files(root / "lake"), settings
+
+
+class Files:
+    """The generated CSVs, read with the csv module only."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def dim(self, name: str) -> list[dict[str, str]]:
+        with (self.root / "learning/dimensional_tables" / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    def fact(self, name: str) -> list[dict[str, str]]:
+        rows = []
+        for path in sorted(self.root.glob(f"learning/*/2019/*/{name}.csv")):
+            with path.open(newline="", encoding="utf-8") as handle:
+                for row in csv.DictReader(handle):
+                    row["degree"], row["month"] = path.parts[-4], dt.date(2019, int(path.parts[-2]), 1)
+                    rows.append(row)
+        return rows
+
+    def documents(self) -> list[dict]:
+        """Every text as (source, id, degree, project, section, rating, cleaned body)."""
+        docs = []
+        for source, name, id_column, text_column in (("project_feedback", "project_feedback", "feedback_id", "feedback_text"),
+                                                     ("section_feedback", "section_feedback", "feedback_id", "feedback_text"),
+                                                     ("mentor_question", "mentor_activity", "question_id", "question_text")):
+            for row in self.fact(name):
+                docs.append({"source": source, "id": int(row[id_column]), "degree": row["degree"],
+                             "project_id": int(row["project_id"]) if row.get("project_id") else None,
+                             "section_id": int(row["section_id"]) if row.get("section_id") else None,
+                             "rating": int(row["rating"]) if row.get("rating") else None,
+                             "body": row[text_column].lower().translate(PUNCTUATION)})
+        return docs
+
+    def video_mentions(self, doc: dict) -> list[int]:
+        return [int(v["video_id"]) for v in self.videos() if v["degree"] == doc["degree"]
+                and f" {v['video_title'].lower()} " in f" {doc['body']} "]
+
+    def videos(self) -> list[dict[str, str]]:
+        if not hasattr(self, "_videos"):
+            self._videos = self.dim("videos_dim")
+        return self._videos
+
+
+def stop_words(settings) -> set[str]:
+    return {row[0] for row in query(settings, "SELECT word FROM learning.text_stop_words")}
+
+
+def terms(body: str, stop: set[str]) -> Counter:
+    """Words of at least 2 characters not in the list, and pairs of adjacent kept words."""
+    words = body.split(" ")
+    kept = [len(w) >= 2 and w not in stop for w in words]
+    found = Counter(w for w, k in zip(words, kept) if k)
+    found.update(f"{a} {b}" for a, b, ka, kb in zip(words, words[1:], kept, kept[1:]) if ka and kb)
+    return found
+
+
+def tf(counts: Counter) -> dict[str, float]:
+    total = sum(counts.values())
+    return {term: n / total for term, n in counts.items()}
+
+
+def ranked(scores: dict, key=lambda k: k) -> list:
+    return sorted(scores, key=lambda k: (-round(scores[k], 9), key(k)))
+
+
+def assert_scores_equal(expected: dict, rows: dict, what: str):
+    assert set(rows) == set(expected), what
+    for key, value in expected.items():
+        assert rows[key] == pytest.approx(value, abs=2e-6), (what, key)
+
+
+def test_the_stop_word_list_is_one_clean_list(lake):
+    _, settings = lake
+    rows = query(settings, "SELECT word, kind FROM learning.text_stop_words")
+    words = [w for w, _ in rows]
+    assert len(words) == len(set(words)) and "" not in words and all(w == w.strip().lower() for w in words)
+    kinds = {w: k for w, k in rows}
+    assert kinds["the"] == "stop word" and kinds["because"] == "filler" and kinds["lost"] == "filler"
+    assert not {"outdated", "content", "broken", "examples", "missing"} & set(words)  # theme words stay
+
+
+def test_1_negative_feedback_trends_by_tfidf(lake):
+    files, settings = lake
+    stop = stop_words(settings)
+    feedback = [d for d in files.documents() if d["source"] in FEEDBACK]
+    expected, mentions = {}, {}
+    for scope in (*settings.degrees, ALL_DEGREES):
+        docs = [d for d in feedback if scope in (ALL_DEGREES, d["degree"])]
+        counted = [(d, terms(d["body"], stop)) for d in docs]
+        df = Counter(t for _, c in counted for t in c)
+        negative_tf: dict[str, float] = defaultdict(float)
+        for d, c in counted:
+            if d["rating"] <= 2:
+                for term, value in tf(c).items():
+                    negative_tf[term] += value
+                    mentions[(scope, term)] = mentions.get((scope, term), 0) + 1
+        for term, total in negative_tf.items():
+            expected[(scope, term)] = total * math.log(len(docs) / df[term])
+    rows = query(settings, "SELECT degree, phrase, tfidf, mentions, theme_rank FROM learning.negative_feedback_themes")
+    assert_scores_equal(expected, {(d, p): s for d, p, s, _, _ in rows}, "tfidf")
+    assert {(d, p): m for d, p, _, m, _ in rows} == mentions
+    for scope in (*settings.degrees, ALL_DEGREES):
+        in_scope = {p: s for (d, p), s in expected.items() if d == scope}
+        by_rank = [p for d, p, _, _, r in sorted(rows, key=lambda r: r[4]) if d == scope]
+        assert by_rank[:10] == ranked(in_scope)[:10], scope
+
+    overall = [p for d, p, _, _, r in sorted(rows, key=lambda r: r[4]) if d == ALL_DEGREES]
+    assert overall[0] == "outdated content"  # the generator's most frequent negative theme
+    assert not {"lost hours", "hours because", "lost", "hours"} & set(overall)  # the template's filler is gone
+
+
+def mentor_weights(files: Files, stop: set[str]):
+    """Per question: (doc, {term: tf}), and idf over all mentor questions."""
+    questions = [d for d in files.documents() if d["source"] == "mentor_question"]
+    counted = [(d, terms(d["body"], stop)) for d in questions]
+    df = Counter(t for _, c in counted for t in c)
+    idf = {t: math.log(len(questions) / n) for t, n in df.items()}
+    return [(d, tf(c)) for d, c in counted if c], idf
+
+
+def test_2_technical_question_prompts_per_project(lake):
+    files, settings = lake
+    weighted, idf = mentor_weights(files, stop_words(settings))
+    expected: dict[tuple, float] = defaultdict(float)
+    questions: Counter = Counter()
+    for d, weights in weighted:
+        for term, value in weights.items():
+            expected[(d["project_id"], term)] += value * idf[term]
+            questions[(d["project_id"], term)] += 1
+    rows = query(settings, "SELECT project_id, phrase, tfidf, questions, topic_rank FROM learning.mentor_question_topics")
+    assert_scores_equal(expected, {(p, t): s for p, t, s, _, _ in rows}, "tfidf")
+    assert {(p, t): q for p, t, _, q, _ in rows} == dict(questions)
+    top = {p: t for p, t, _, _, r in rows if r == 1}
+    for project in top:
+        in_project = {t: s for (p, t), s in expected.items() if p == project}
+        assert top[project] == ranked(in_project)[0]
+    all_topics = {"sql join", "pandas merge", "data modeling", "docker compose", "python virtualenv", "git merge conflict",
+                  "s3 permissions", "spark dataframe", "airflow dag", "redshift copy", "kafka consumer",
+                  "hypothesis testing", "matplotlib subplots", "scikit-learn pipeline", "missing values",
+                  "gradient descent", "pytorch tensor shapes", "feature scaling", "overfitting"}
+    first_bigrams = {}
+    for p, t, _, _, r in sorted(rows, key=lambda r: r[4]):
+        if " " in t:
+            first_bigrams.setdefault(p, t)
+    assert sum(t in all_topics or any(t in topic for topic in all_topics) for t in first_bigrams.values()) >= 0.8 * len(first_bigrams)
+
+
+def test_6_content_questions_per_video(lake):
+    files, settings = lake
+    weighted, idf = mentor_weights(files, stop_words(settings))
+    titles = {int(v["video_id"]): f" {v['video_title'].lower()} " for v in files.videos()}
+    expected: dict[tuple, float] = defaultdict(float)
+    questions: Counter = Counter()
+    for d, weights in weighted:
+        for video in files.video_mentions(d):
+            for term, value in weights.items():
+                if f" {term} " not in titles[video]:
+                    expected[(video, term)] += value * idf[term]
+                    questions[(video, term)] += 1
+    assert len({v for v, _ in expected}) > 20
+    rows = query(settings, "SELECT video_id, phrase, tfidf, questions, section_id FROM learning.video_question_topics")
+    assert_scores_equal(expected, {(v, t): s for v, t, s, _, _ in rows}, "tfidf")
+    assert {(v, t): q for v, t, _, q, _ in rows} == dict(questions)
+    section_of = {int(v["video_id"]): int(v["section_id"]) for v in files.videos()}
+    assert all(section == section_of[video] for video, _, _, _, section in rows)
+
+
+def content_rules(settings) -> dict[str, list[str]]:
+    rules = defaultdict(list)
+    for category, pattern in query(settings, "SELECT category, pattern FROM learning.content_change_rules"):
+        rules[category].append(pattern)
+    return rules
+
+
+def classify(body: str, rules: dict[str, list[str]]) -> set[str]:
+    return {category for category, patterns in rules.items() if any(f" {p}" in f" {body}" for p in patterns)}
+
+
+def test_3_the_change_request_rules_classify_as_declared(lake):
+    _, settings = lake
+    rules = content_rules(settings)
+    examples = {
+        "please update the pandas lesson": {"update"},
+        "the api shown is outdated and deprecated": {"update"},
+        "there is a broken link in lesson 2": {"broken link"},
+        "could you add an example to this": {"add example"},
+        "please add more examples": {"add example"},
+        "found a typo in the formula": {"fix error"},
+        "the broken starter code does not compile and the rubric is unclear": {"fix code", "clarify"},
+        "great lesson thanks": set(),
+        "this old notebook": set(),  # 'is old' only where a word starts
+    }
+    for text, categories in examples.items():
+        found = {row[0] for row in query(
+            settings, "SELECT DISTINCT category FROM learning.content_change_rules WHERE POSITION(' ' || pattern IN ' ' || ?) > 0",
+            [text])}
+        assert found == classify(text, rules) == categories, text
+
+
+def test_3_content_changes_requested_per_project_section_and_video(lake):
+    files, settings = lake
+    rules = content_rules(settings)
+    expected: Counter = Counter()
+    for d in files.documents():
+        for category in classify(d["body"], rules):
+            items = [("project", d["project_id"]), ("section", d["section_id"])]
+            items += [("video", v) for v in files.video_mentions(d)]
+            for item_type, item_id in items:
+                if item_id is not None:
+                    expected[(item_type, item_id, category)] += 1
+    rows = query(settings, "SELECT item_type, item_id, category, requests FROM learning.content_change_requests")
+    assert {(t, i, c): n for t, i, c, n in rows} == dict(expected)
+    assert {c for _, _, c in expected} >= {"update", "broken link", "add example", "fix error"}
+
+
+def test_4_negative_feedback_and_bounce(lake):
+    files, settings = lake
+    feedback = [r for name in FEEDBACK for r in files.fact(name)]
+    by_user: dict[int, list] = defaultdict(list)
+    for r in feedback:
+        by_user[int(r["user_id"])].append((dt.datetime.strptime(r["submitted_at"], TS), int(r["rating"])))
+    views: dict[int, list] = defaultdict(list)
+    for r in files.fact("video_log"):
+        views[int(r["user_id"])].append(dt.datetime.strptime(r["viewed_at"], TS))
+    enrolled: dict[int, list] = defaultdict(list)
+    for r in files.dim("enrollments"):
+        enrolled[int(r["user_id"])].append(dt.datetime.strptime(r["enrolled_at"], TS))
+    cohorts: dict[str, Counter] = defaultdict(Counter)
+    for user, given in by_user.items():
+        negative = [ts for ts, rating in given if rating <= 2]
+        reference = min(negative) if negative else min(ts for ts, _ in given)
+        cohort = cohorts["gave negative feedback" if negative else "never gave negative feedback"]
+        stopped = not any(ts > reference for ts in views[user])
+        enrolled_after = any(ts > reference for ts in enrolled[user])
+        cohort.update(users=1, stopped=stopped, enrolled=enrolled_after, bounced=stopped and not enrolled_after)
+    rows = query(settings, "SELECT cohort, users, users_who_stopped_watching, users_who_enrolled_after, users_who_bounced, "
+                           "share_bounced FROM learning.viewing_after_negative_feedback")
+    assert {r[0]: tuple(r[1:5]) for r in rows} == {
+        name: (c["users"], c["stopped"], c["enrolled"], c["bounced"]) for name, c in cohorts.items()}
+    share = {r[0]: r[5] for r in rows}
+    assert share["gave negative feedback"] > share["never gave negative feedback"] + 0.2
+
+
+def test_5_negative_share_per_degree_and_month(lake):
+    files, settings = lake
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for r in (r for name in FEEDBACK for r in files.fact(name)):
+        counts[(r["degree"], r["month"])].update(feedback=1, negative=int(r["rating"]) <= 2)
+    rows = query(settings, "SELECT degree, month, feedback_count, negative_count FROM learning.negative_feedback_share")
+    assert {(d, m): (f, n) for d, m, f, n in rows} == {k: (c["feedback"], c["negative"]) for k, c in counts.items()}
+
+
+def test_5_negative_share_per_project_section_and_video(lake):
+    files, settings = lake
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for d in files.documents():
+        if d["source"] in FEEDBACK:
+            items = [("project", d["project_id"]), ("section", d["section_id"])]
+            for item in [*items, *(("video", v) for v in files.video_mentions(d))]:
+                if item[1] is not None:
+                    counts[item].update(feedback=1, negative=d["rating"] <= 2)
+    rows = query(settings, "SELECT item_type, item_id, feedback_count, negative_count, negative_share "
+                           "FROM learning.negative_feedback_by_content")
+    assert {(t, i): (f, n) for t, i, f, n, _ in rows} == {k: (c["feedback"], c["negative"]) for k, c in counts.items()}
+    assert all(share == pytest.approx(n / f, abs=5e-5) for _, _, f, n, share in rows)
+    assert {t for t, *_ in rows} == {"project", "section", "video"}
+
+
+def test_7_top_videos_by_views_per_user(lake):
+    files, settings = lake
+    views, viewers = Counter(), defaultdict(set)
+    for r in files.fact("video_log"):
+        views[int(r["video_id"])] += 1
+        viewers[int(r["video_id"])].add(r["user_id"])
+    expected = {v: views[v] / len(viewers[v]) for v in views}
+    rows = query(settings, "SELECT video_id, views_per_user, views_per_user_rank FROM learning.top_videos_by_views_per_user")
+    assert {v: s for v, s, _ in rows} == {v: pytest.approx(e, abs=5.1e-4) for v, e in expected.items()}
+    assert [v for v, _, _ in sorted(rows, key=lambda r: r[2])][:5] == sorted(expected, key=lambda v: (-expected[v], v))[:5]
+
+
+def test_8_one_row_per_user_and_month(lake):
+    files, settings = lake
+    activity: dict[tuple, Counter] = defaultdict(Counter)
+    for r in files.fact("video_log"):
+        activity[(int(r["user_id"]), r["month"])].update(views=1, watch_seconds=int(r["watched_seconds"]))
+    for name in FEEDBACK:
+        for r in files.fact(name):
+            activity[(int(r["user_id"]), r["month"])].update(feedback=1, negative=int(r["rating"]) <= 2)
+    for r in files.fact("mentor_activity"):
+        activity[(int(r["user_id"]), r["month"])].update(questions=1)
+    for r in files.dim("enrollments"):
+        activity[(int(r["user_id"]), dt.date.fromisoformat(r["enrolled_at"][:7] + "-01"))].update(enrollments=1)
+    rows = query(settings, "SELECT user_id, month, views, watch_seconds, feedback_given, negative_feedback, negative_share, "
+                           "questions_asked, enrollments, active_next_month FROM learning.user_monthly_activity")
+    assert len(rows) == len(activity)
+    for user, month, views, watched, given, negative, share, asked, enrolments, next_month in rows:
+        c = activity[(user, month)]
+        assert (views, watched, given, negative, asked, enrolments) == (
+            c["views"], c["watch_seconds"], c["feedback"], c["negative"], c["questions"], c["enrollments"])
+        assert share == (None if not given else pytest.approx(negative / given, abs=5e-5))
+        following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        assert next_month == int((user, following) in activity)
