@@ -80,31 +80,50 @@ def traced_columns(select: str, upstream: tuple) -> dict[str, tuple[dg.TableColu
 
 
 def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[str, list[Any]]]:
+    """A run's statements for the model, run in one transaction (a table's after `ensure_model_table`). A table's
+    contents are replaced in place (DELETE + INSERT), never dropped and re-created: its grants survive and a view
+    an analyst built on it does not block the run."""
     target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
     where = inline(*scope)  # Redshift refuses bind parameters in CREATE TABLE ... AS
-    create_schema = (f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}", [])
     if spec.kind == "view":
-        return [create_schema, (st.create_view(target, select), [])]
+        return [(f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}", []), (st.create_view(target, select), [])]
     if spec.mode == "replace" and spec.partitions is None:
-        return [create_schema, (st.drop("TABLE", target), []),
-                (st.create_table_as(target, select, spec.distribution, spec.sort_key), [])]
+        return [(st.delete_where(target), []), (st.insert_select(target, select), [])]
     staged = "_model_rows"
-    steps = [create_schema, (st.create_table_as(staged, st.select_all(st.subquery(select), where), temporary=True), [])]
+    steps = [(st.create_table_as(staged, st.select_all(st.subquery(select), where), temporary=True), [])]
     if spec.mode == "upsert":
         steps.append((st.delete_matching(target, staged, spec.keys), []))
     elif spec.mode != "append":
         steps.append((st.delete_where(target, where), []))
     steps.append((st.insert_select(target, st.select_all(staged)), []))
-    steps.append((st.drop("TABLE", staged), []))  # DuckDB keeps temporary tables for the whole session
+    steps.append((st.drop("TABLE", staged), []))  # temporary tables live as long as the session
     return steps
 
 
+def write_lock(spec: ModelSpec) -> list[str]:
+    """The tables a model's run writes, locked at the start of its transaction."""
+    return [qualified(spec.group, spec.name)] if spec.kind == "table" else []
+
+
 def ensure_model_table(warehouse: Warehouse, spec: ModelSpec) -> None:
-    if spec.kind == "table" and (spec.mode != "replace" or spec.partitions) and not warehouse.table_exists(spec.group, spec.name):
-        target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
-        empty = st.select_all(st.subquery(select), "1 = 0")
-        warehouse.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}",
-                          st.create_table_as(target, empty, spec.distribution, spec.sort_key))
+    """Create the model's table, empty, from its SELECT, once; rebuild it only when the SELECT's columns changed.
+    Redshift's CREATE TABLE ... AS has no IF NOT EXISTS: a run that loses the race to create it goes on."""
+    if spec.kind != "table":
+        return
+    target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
+    empty = st.select_all(st.subquery(select), "1 = 0")
+    create = st.create_table_as(target, empty, spec.distribution, spec.sort_key)
+    existing = [name for name, _ in warehouse.table_schema(spec.group, spec.name)]
+    if existing:
+        selected, _ = warehouse.query_columns(empty)
+        if [name.lower() for name in selected] != existing:  # the SQL file changed its columns: the one rebuild
+            warehouse.execute(st.drop("TABLE", target), create, lock=[target])
+        return
+    try:
+        warehouse.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(spec.group)}", create)
+    except Exception:
+        if not warehouse.table_exists(spec.group, spec.name):
+            raise
 
 
 class LoadModeConfig(dg.Config):
@@ -128,7 +147,7 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
     partitions = run_partitions(context, spec.partitions)
     scope = scope_filter(partitions)
     ensure_model_table(warehouse, spec)
-    warehouse.execute(*statements_for(spec, scope))
+    warehouse.execute(*statements_for(spec, scope), lock=write_lock(spec))
     results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
     metadata = run_table_metadata(context, warehouse, spec.group, spec.name, partitions, scope)
     lineage_ = column_lineage(warehouse, spec)

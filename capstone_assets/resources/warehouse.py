@@ -7,9 +7,10 @@ translates it. Bulk loads are the one engine-specific operation (`load`).
 from __future__ import annotations
 
 import abc
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import dagster as dg
 from pydantic import PrivateAttr
@@ -19,6 +20,8 @@ from capstone_assets.lib.sql import Column, ident, qualified, read_sql
 from capstone_assets.resources.lake import Lake, LakeObject
 
 Params = Sequence[Any]
+T = TypeVar("T")
+CREATE_TABLE = re.compile(r"^((?:\s*--[^\n]*\n)*\s*CREATE\s+TABLE)(\s+IF\s+NOT\s+EXISTS)?\b", re.IGNORECASE)
 INSERT_BATCH = 200  # rows per multi-row INSERT: few statements, and well under Redshift's 32,767 parameters
 
 
@@ -80,6 +83,14 @@ def batch_filter(requests: Sequence[LoadRequest]) -> tuple[str, list[Any]]:
     return partitions_filter([request.partition for request in requests])
 
 
+def create_if_not_exists(ddl: str) -> str:
+    """A DDL file's `CREATE TABLE x (...)` as `CREATE TABLE IF NOT EXISTS x (...)`, the rest as written."""
+    match = CREATE_TABLE.match(ddl)
+    if not match:
+        raise ValueError(f"expected a CREATE TABLE statement, got: {ddl[:80]}")
+    return ddl if match.group(2) else f"{match.group(1)} IF NOT EXISTS{ddl[match.end(1):]}"
+
+
 @dataclass(frozen=True)
 class LoadOutcome:
     rows: int
@@ -109,6 +120,10 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         ...
+
+    def lock(self, tables: Sequence[str]) -> None:
+        """Take the write lock on `tables` (qualified names) for the rest of the transaction, where the engine has
+        concurrent writers (Redshift); DuckDB has one writing process per file."""
 
     def insert_rows(self, schema: str, table: str, columns: Sequence[str], rows: Sequence[Params]) -> None:
         """Append `rows` (values in `columns`' order) with multi-row INSERTs of at most INSERT_BATCH rows each."""
@@ -151,8 +166,9 @@ class Warehouse(dg.ConfigurableResource):
 
     @abc.abstractmethod
     def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
-        """Replace the lake folder `prefix` with the SELECT's rows as Parquet, Hive-partitioned
-        (`year=2018/month=11/...`) by `partition_by`; return the number of rows written."""
+        """Write the SELECT's rows as Parquet into the lake folder `prefix`, Hive-partitioned
+        (`year=2018/month=11/...`) by `partition_by`; return the number of rows written. The caller gives a new,
+        empty folder (a version of the export) and removes older versions once readers are switched to it."""
         ...
 
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
@@ -165,19 +181,29 @@ class Warehouse(dg.ConfigurableResource):
             rows = tx.query(sql, params)
             return list(getattr(tx, "last_columns", [])), rows
 
-    def execute(self, *statements: str | tuple[str, Params]) -> None:
-        """Run statements in one transaction."""
+    def write(self, work: Callable[[Transaction], T], lock: Sequence[str] = ()) -> T:
+        """Run `work` in one write transaction that first locks the tables it writes (`lock`, qualified names). An
+        engine may run `work` again after a transient failure (Redshift: a serialization conflict, a dropped
+        connection), so `work` must only depend on what it reads inside the transaction."""
         with self.transaction() as tx:
+            tx.lock(lock)
+            return work(tx)
+
+    def execute(self, *statements: str | tuple[str, Params], lock: Sequence[str] = ()) -> None:
+        """Run statements in one (write) transaction, locking `lock` first."""
+        def run(tx: Transaction) -> None:
             for statement in statements:
                 sql, params = (statement, ()) if isinstance(statement, str) else statement
                 tx.execute(sql, params)
 
+        self.write(run, lock)
+
     def ensure_table(self, group: str, name: str) -> None:
-        """Create the schema and the table from its DDL file if they do not exist yet."""
+        """Create the schema and the table from its DDL file if they do not exist yet (`IF NOT EXISTS`: two runs
+        creating it at once both succeed)."""
         if (group, name) in self._ensured:
             return
-        if not self.table_exists(group, name):
-            self.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(group)}", read_sql(group, name))
+        self.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(group)}", create_if_not_exists(read_sql(group, name)))
         self._ensured.add((group, name))
 
     def table_exists(self, schema: str, table: str) -> bool:
