@@ -116,7 +116,7 @@ def deploy(endpoint: str, **parameters: str) -> dict:
     vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"])
     subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:3]
     dagster_password = client(endpoint, "secretsmanager").create_secret(
-        Name=f"dagster-postgres-{uuid.uuid4().hex[:8]}", SecretString="throwaway")["ARN"]
+        Name=f"dagster-postgres-{uuid.uuid4().hex[:8]}", SecretString='{"username": "dagster", "password": "x"}')["ARN"]
     parameters = {"VpcId": vpc, "SubnetIds": ",".join(subnets), "ContainerImage": IMAGE,
                   "DagsterPostgresHost": "dagster-db.internal", "DagsterPostgresPasswordSecretArn": dagster_password,
                   **parameters}
@@ -134,14 +134,20 @@ def deploy(endpoint: str, **parameters: str) -> dict:
 def provisioned(s3_endpoint) -> dict:
     """The stack with a provisioned cluster (moto creates Redshift clusters, not Serverless), a lake prefix
     and one read-only source bucket."""
-    return deploy(s3_endpoint, WarehouseKind="provisioned", LakePrefix=LAKE_PREFIX, SourceBucketArns=SOURCE_BUCKET_ARN)
+    ec2 = client(s3_endpoint, "ec2")
+    vpc = next(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"])
+    database_group = ec2.create_security_group(GroupName=f"dagster-db-{uuid.uuid4().hex[:8]}", Description="RDS",
+                                               VpcId=vpc)["GroupId"]
+    deployed = deploy(s3_endpoint, WarehouseKind="provisioned", LakePrefix=LAKE_PREFIX,
+                      SourceBucketArns=SOURCE_BUCKET_ARN, DagsterPostgresSecurityGroupId=database_group)
+    return {**deployed, "database_group": database_group}
 
 
 def physical(deployed: dict, logical_id: str) -> str:
     return deployed["resources"][logical_id]["PhysicalResourceId"]
 
 
-def test_the_stack_deploys_every_type_moto_supports(provisioned):
+def test_the_stack_deploys_every_type_moto_supports(provisioned, s3_endpoint):
     template = load_template()
     assert provisioned["stack"]["StackStatus"] == "CREATE_COMPLETE"
     assert set(provisioned["removed"].values()) == LINTED_ONLY, "update LINTED_ONLY and docs/deploy.md"
@@ -149,6 +155,10 @@ def test_the_stack_deploys_every_type_moto_supports(provisioned):
     expected = set(template["Resources"]) - set(provisioned["removed"]) - serverless_only
     assert set(provisioned["resources"]) == expected
     assert all(r["ResourceStatus"] == "CREATE_COMPLETE" for r in provisioned["resources"].values())
+    (database_group,) = client(s3_endpoint, "ec2").describe_security_groups(
+        GroupIds=[provisioned["database_group"]])["SecurityGroups"]
+    assert [(rule["FromPort"], [pair["GroupId"] for pair in rule["UserIdGroupPairs"]]) for rule in
+            database_group["IpPermissions"]] == [(5432, [physical(provisioned, "DagsterSecurityGroup")])]
     deployed_types = {r["ResourceType"] for r in provisioned["resources"].values()}
     assert {"AWS::S3::Bucket", "AWS::IAM::Role", "AWS::Redshift::Cluster", "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition",
             "AWS::ECS::Service", "AWS::Logs::LogGroup", "AWS::EC2::SecurityGroup"} <= deployed_types
@@ -255,7 +265,8 @@ def test_task_definitions_run_the_compose_commands_with_every_variable_the_insta
     settings_env = {v: found["run"]["env"][v] for v in found["run"]["env"] if v.startswith("CAPSTONE_")}
     assert settings_env == {k: v for k, v in found["code-server"]["env"].items() if k.startswith("CAPSTONE_")}
     assert {v: settings_env[v] for v in settings_of(provisioned)} == settings_of(provisioned)
-    assert found["run"]["secrets"]["CAPSTONE_REDSHIFT_PASSWORD"].endswith(":password::")
+    for name in ("CAPSTONE_REDSHIFT_PASSWORD", "DAGSTER_POSTGRES_PASSWORD"):  # the `password` key of a JSON secret
+        assert found["run"]["secrets"][name].endswith(":password::")
 
 
 def settings_of(deployed: dict) -> dict[str, str]:
@@ -310,7 +321,7 @@ def test_outputs_are_exactly_settings_the_platform_reads_and_load_in_prod(provis
 def test_serverless_stack_deploys_with_the_workgroup_only_linted(s3_endpoint):
     deployed = deploy(s3_endpoint)  # the defaults: Redshift Serverless, no prefix, no other source bucket
     assert deployed["stack"]["StackStatus"] == "CREATE_COMPLETE"
-    assert "Cluster" not in deployed["resources"] and "ClusterSubnetGroup" not in deployed["resources"]
+    assert not {"Cluster", "ClusterSubnetGroup", "DagsterPostgresIngress"} & set(deployed["resources"])
     outputs = {k: o["OutputValue"] for k, o in deployed["outputs"].items()}
     assert outputs["CapstoneRedshiftHost"] == removed_marker("ServerlessWorkgroup", "Workgroup.Endpoint.Address")
     assert "CapstoneS3Prefix" not in outputs  # no prefix: no output, the setting's default (the whole bucket)
