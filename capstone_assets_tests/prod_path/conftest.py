@@ -12,6 +12,8 @@ reached through the real `redshift_connector`, with Redshift-only statements emu
 - `prod_lake`: the S3Lake on the moto bucket (`build_lake(prod_settings)`).
 - `prod_warehouse`: the RedshiftWarehouse (`build_warehouse(prod_settings)`), its `EnvVar` secrets resolved
   so a test can call it directly; Dagster runs (`build_definitions(prod_settings)`) resolve them themselves.
+- `emulated_cluster(server, s3_endpoint, patcher)`: the same as a context manager, for module-scoped fixtures
+  (with a `pytest.MonkeyPatch.context()`).
 - `redshift_emulator`: the emulator: `.statements` (every statement sent, as sent), `.violations`
   (statements breaking a Redshift-only rule), `.refused` (COPY/UNLOAD Redshift would refuse),
   `.connections_opened`, `.s3` (a boto3 client on moto).
@@ -22,6 +24,8 @@ the error; a test that provokes a violation on purpose clears `redshift_emulator
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
+from typing import Iterator
 
 import boto3
 import dagster as dg
@@ -32,6 +36,7 @@ from capstone_assets_tests.prod_path.database import create_redshift_database
 from capstone_assets_tests.prod_path.proxy import RedshiftEmulator
 
 IAM_ROLE = "arn:aws:iam::123456789012:role/capstone-redshift-loader"
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
 def s3_client(endpoint: str):
@@ -39,12 +44,13 @@ def s3_client(endpoint: str):
                         aws_secret_access_key="testing")
 
 
-@pytest.fixture
-def _emulated_cluster(postgres_server, s3_endpoint, aws_env, monkeypatch):
+@contextmanager
+def emulated_cluster(server, s3_endpoint: str, patcher: pytest.MonkeyPatch) -> Iterator[tuple[dict, RedshiftEmulator]]:
+    """A fresh database and bucket, the driver patched through `patcher`; yields (prod env, emulator)."""
     import redshift_connector
 
-    role, password = driver.install_login_role(postgres_server)
-    database = create_redshift_database(postgres_server, role)
+    role, password = driver.install_login_role(server)
+    database = create_redshift_database(server, role)
     s3 = s3_client(s3_endpoint)
     bucket = f"capstone-prod-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=bucket)
@@ -53,20 +59,27 @@ def _emulated_cluster(postgres_server, s3_endpoint, aws_env, monkeypatch):
         "CAPSTONE_S3_BUCKET": bucket,
         "CAPSTONE_S3_PREFIX": "lake",
         "CAPSTONE_S3_ENDPOINT_URL": s3_endpoint,
-        "CAPSTONE_REDSHIFT_HOST": postgres_server.host,
-        "CAPSTONE_REDSHIFT_PORT": str(postgres_server.port),
+        "CAPSTONE_REDSHIFT_HOST": server.host,
+        "CAPSTONE_REDSHIFT_PORT": str(server.port),
         "CAPSTONE_REDSHIFT_DATABASE": database,
         "CAPSTONE_REDSHIFT_USER": role,
         "CAPSTONE_REDSHIFT_PASSWORD": password,
         "CAPSTONE_REDSHIFT_IAM_ROLE": IAM_ROLE,
     }
-    monkeypatch.setenv("CAPSTONE_REDSHIFT_PASSWORD", password)
-    driver.patch_driver(monkeypatch)
-    emulator = RedshiftEmulator(real_connect=redshift_connector.connect, s3=s3, admin_dsn=postgres_server.dsn(database))
-    monkeypatch.setattr(redshift_connector, "connect", emulator.connect)
+    for name, value in {**FAKE_AWS, "CAPSTONE_REDSHIFT_PASSWORD": password}.items():
+        patcher.setenv(name, value)
+    driver.patch_driver(patcher)
+    emulator = RedshiftEmulator(real_connect=redshift_connector.connect, s3=s3, admin_dsn=server.dsn(database))
+    patcher.setattr(redshift_connector, "connect", emulator.connect)
     yield env, emulator
-    if emulator.violations:
-        pytest.fail("statements Redshift refuses were sent:\n" + "\n".join(emulator.violations[:10]), pytrace=False)
+
+
+@pytest.fixture
+def _emulated_cluster(postgres_server, s3_endpoint, monkeypatch):
+    with emulated_cluster(postgres_server, s3_endpoint, monkeypatch) as (env, emulator):
+        yield env, emulator
+        if emulator.violations:
+            pytest.fail("statements Redshift refuses were sent:\n" + "\n".join(emulator.violations[:10]), pytrace=False)
 
 
 @pytest.fixture

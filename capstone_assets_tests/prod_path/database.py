@@ -6,8 +6,9 @@
   (provisioned only), with Redshift's documented columns; users may read them, only the harness writes them;
 - Redshift's rule that CHAR(n)/VARCHAR(n) count BYTES, enforced by the server itself on every write: an event
   trigger gives each table created (CREATE TABLE, CREATE TABLE AS, SELECT INTO) a CHECK constraint
-  `octet_length(col) <= n` per CHAR/VARCHAR column (a bare VARCHAR in CREATE TABLE holds 256 bytes, as on
-  Redshift). A value that fits PostgreSQL's character count but not Redshift's byte count is refused.
+  `octet_length(col) <= n` per VARCHAR column (a bare VARCHAR or TEXT in CREATE TABLE becomes VARCHAR(256), as on Redshift),
+  and single-byte characters only in CHAR(n) columns (Redshift's CHAR holds no multibyte character). A value
+  that fits PostgreSQL's character count but not Redshift's byte count is refused.
 """
 
 from __future__ import annotations
@@ -43,13 +44,20 @@ BEGIN
         LOOP
             IF col.atttypmod > 4 THEN
                 bytes := col.atttypmod - 4;
-            ELSIF created.command_tag = 'CREATE TABLE' THEN
-                bytes := CASE WHEN col.typname = 'bpchar' THEN 1 ELSE 256 END;  -- Redshift's defaults
+            ELSIF created.command_tag = 'CREATE TABLE' THEN  -- Redshift: VARCHAR and TEXT are VARCHAR(256)
+                bytes := 256;
+                EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE varchar(256)', created.object_identity, col.attname);
             ELSE
                 CONTINUE;  -- an expression column of CREATE TABLE AS: Redshift computes its length; not emulated
             END IF;
-            EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (octet_length(%I) <= %s)', created.object_identity,
-                           left(col.attname || '_fits_' || bytes || '_bytes', 63), col.attname, bytes);
+            IF col.typname = 'bpchar' THEN  -- Redshift's CHAR holds single-byte characters only
+                EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (octet_length(%I::text) = char_length(%I::text))',
+                               created.object_identity, left(col.attname || '_fits_' || bytes || '_bytes', 63),
+                               col.attname, col.attname);
+            ELSE
+                EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (octet_length(%I) <= %s)', created.object_identity,
+                               left(col.attname || '_fits_' || bytes || '_bytes', 63), col.attname, bytes);
+            END IF;
         END LOOP;
     END LOOP;
 END $$;

@@ -12,6 +12,7 @@ Every statement, as the product sent it, is kept in `emulator.statements` (for t
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +22,12 @@ from capstone_assets_tests.prod_path.values import ColumnType
 INSERT_ROWS = 500
 
 
-@dataclass(frozen=True)
+@dataclass
 class SentStatement:
     sql: str
     params: Any
     session: int
+    seconds: float = 0.0
 
 
 @dataclass
@@ -40,6 +42,7 @@ class RedshiftEmulator:
     violations: list[str] = field(default_factory=list)  # statements breaking a Redshift-only rule
     refused: list[str] = field(default_factory=list)  # COPY/UNLOAD statements Redshift would refuse
     connections_opened: int = 0
+    raise_violations: bool = True  # False: record violations only (a scenario run then goes on, and a test asserts)
     _query_ids: Any = field(default_factory=lambda: iter(range(1000, 10 ** 9)))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -53,9 +56,11 @@ class RedshiftEmulator:
         with self._lock:
             return next(self._query_ids)
 
-    def record(self, sql: str, params, session: int) -> None:
+    def record(self, sql: str, params, session: int) -> SentStatement:
+        statement = SentStatement(sql, params, session)
         with self._lock:
-            self.statements.append(SentStatement(sql, params, session))
+            self.statements.append(statement)
+        return statement
 
     def log_load_errors(self, rows_detail: list[tuple], rows_stl: list[tuple]) -> None:
         """Write the load-error log on its own autocommit connection: it survives the load's rollback."""
@@ -112,12 +117,20 @@ class ProxyCursor:
         return self.connection.emulator
 
     def execute(self, operation: str, args=None, *more, **options):
-        self.emulator.record(operation, args, self.connection.session_id)
+        statement = self.emulator.record(operation, args, self.connection.session_id)
+        started = time.perf_counter()
+        try:
+            return self._execute(operation, args, *more, **options)
+        finally:
+            statement.seconds = time.perf_counter() - started
+
+    def _execute(self, operation: str, args=None, *more, **options):
         try:
             rules.check(operation, args)
         except rules.RedshiftRuleViolation as violation:
             self.emulator.violations.append(str(violation))
-            raise
+            if self.emulator.raise_violations:
+                raise
         head = operation.lstrip().split(None, 1)[0].upper() if operation.strip() else ""
         if head in ("COPY", "UNLOAD"):
             try:

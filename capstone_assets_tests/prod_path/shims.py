@@ -57,6 +57,12 @@ CREATE FUNCTION getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$
 CREATE FUNCTION nvl(a anycompatible, b anycompatible) RETURNS anycompatible LANGUAGE sql IMMUTABLE AS $$
   SELECT COALESCE(a, b) $$;
 """),
+    Shim("split_part", "Redshift casts a BIGINT position (e.g. from ROW_NUMBER()) to INTEGER implicitly; PostgreSQL "
+                       "has only split_part(text, text, integer)",
+         """
+CREATE FUNCTION split_part(value text, delimiter text, part_number bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT split_part(value, delimiter, part_number::integer) $$;
+"""),
     Shim("len", "Redshift LEN(text) is LENGTH; PostgreSQL has no LEN",
          """
 CREATE FUNCTION len(value text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT length(value) $$;

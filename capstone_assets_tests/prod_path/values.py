@@ -92,6 +92,8 @@ def convert(value, column: ColumnType, dateformat: str | None, timeformat: str |
             raise ConversionError(1220, "String contains invalid or unsupported UTF8 codepoints")
         if size > column.length:
             raise ConversionError(1204, f"String length exceeds DDL length ({size} bytes > {column.length})")
+        if kind == "char" and size != len(value):
+            raise ConversionError(1215, "CHAR field error: multibyte character in a CHAR column")
         return value
     if kind in INTEGER_RANGES:
         return _integer(value, *INTEGER_RANGES[kind])
