@@ -19,13 +19,17 @@ MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IG
 
 DEFAULT_DEGREES = ("data_science", "data_engineering", "machine_learning")
 SECRET_VARIABLES = ("CAPSTONE_REDSHIFT_PASSWORD",)
-REDSHIFT_VARIABLES = (
+REDSHIFT_VARIABLES = (  # password authentication
     "CAPSTONE_REDSHIFT_HOST",
     "CAPSTONE_REDSHIFT_DATABASE",
     "CAPSTONE_REDSHIFT_USER",
     "CAPSTONE_REDSHIFT_PASSWORD",
     "CAPSTONE_REDSHIFT_IAM_ROLE",
 )
+REDSHIFT_IAM_VARIABLES = ("CAPSTONE_REDSHIFT_DATABASE", "CAPSTONE_REDSHIFT_DB_USER", "CAPSTONE_REDSHIFT_IAM_ROLE")
+# COPY/UNLOAD's IAM_ROLE: `default` (the role set as the cluster's default) or a role ARN of any AWS partition
+IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+AWS_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_.]{0,127}$")  # cluster, workgroup, region and profile names
 
 
 class SettingsError(ValueError):
@@ -52,7 +56,17 @@ class Settings:
     sparkify_start: str = "2018-11-01"
     sparkify_end: str | None = "2018-12-01"  # exclusive
     duckdb_memory_limit: str | None = None  # DuckDB's own default (80% of RAM) when None
+    redshift_connect_timeout: int = 30  # seconds to open a connection
+    redshift_statement_timeout: int | None = None  # seconds a statement may run (None: the server's limit)
+    redshift_iam: bool = False  # authenticate with IAM (temporary credentials) instead of a password
+    redshift_cluster_identifier: str | None = None  # IAM on a provisioned cluster
+    redshift_workgroup: str | None = None  # IAM on a Serverless workgroup
+    redshift_db_user: str | None = None  # the database user IAM authentication signs in as
+    redshift_region: str | None = None  # the cluster's or workgroup's region (IAM)
+    redshift_profile: str | None = None  # AWS profile for IAM credentials (default chain when None)
     learning_cadence: str = "monthly"  # monthly: close each month on the 1st; daily: refresh the current month daily
+    athena_workgroup: str | None = None  # set: export checks also count rows per partition through Athena
+    athena_output: str | None = None  # s3:// folder for Athena's results, where the workgroup sets none
 
     @property
     def is_local(self) -> bool:
@@ -115,6 +129,59 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> 
     return raw
 
 
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no"):
+        raise SettingsError(f"{name} must be true or false, got {raw!r}")
+    return raw in ("1", "true", "yes")
+
+
+def _aws_name(environ: Mapping[str, str], name: str) -> str | None:
+    raw = environ.get(name, "").strip()
+    if raw and not AWS_NAME.match(raw):
+        raise SettingsError(f"{name} must be letters, digits, '-', '_' or '.', got {raw!r}")
+    return raw or None
+
+
+def _redshift_settings(environ: Mapping[str, str], env: str) -> dict:
+    """The Redshift warehouse: where it is, how the platform signs in (password, or IAM on a provisioned cluster or
+    a Serverless workgroup), its timeouts, and the role COPY and UNLOAD run as. The password itself is not read
+    here: it reaches the resource through `dagster.EnvVar`."""
+    iam = _flag(environ, "CAPSTONE_REDSHIFT_IAM")
+    cluster, workgroup = _aws_name(environ, "CAPSTONE_REDSHIFT_CLUSTER_IDENTIFIER"), _aws_name(environ, "CAPSTONE_REDSHIFT_WORKGROUP")
+    if env == "prod":
+        if not iam:
+            _require(environ, REDSHIFT_VARIABLES, "when CAPSTONE_ENV=prod (the Redshift warehouse, password "
+                                                  "authentication; or set CAPSTONE_REDSHIFT_IAM=true)")
+        else:
+            _require(environ, REDSHIFT_IAM_VARIABLES, "when CAPSTONE_ENV=prod with CAPSTONE_REDSHIFT_IAM=true")
+            if bool(cluster) == bool(workgroup):
+                raise SettingsError("CAPSTONE_REDSHIFT_IAM=true needs exactly one of CAPSTONE_REDSHIFT_CLUSTER_IDENTIFIER "
+                                    "(provisioned) and CAPSTONE_REDSHIFT_WORKGROUP (Serverless)")
+            if not environ.get("CAPSTONE_REDSHIFT_HOST") and not environ.get("CAPSTONE_REDSHIFT_REGION"):
+                raise SettingsError("CAPSTONE_REDSHIFT_REGION must be set with CAPSTONE_REDSHIFT_IAM=true when "
+                                    "CAPSTONE_REDSHIFT_HOST is not")
+    iam_role = environ.get("CAPSTONE_REDSHIFT_IAM_ROLE", "").strip() or None
+    if iam_role and iam_role.lower() == "default":
+        iam_role = "default"
+    elif iam_role and not IAM_ROLE_ARN.match(iam_role):
+        raise SettingsError("CAPSTONE_REDSHIFT_IAM_ROLE must be 'default' or an IAM role ARN "
+                            "(arn:aws:iam::<account>:role/<name>; also arn:aws-cn: and arn:aws-us-gov:)")
+    statement_timeout = environ.get("CAPSTONE_REDSHIFT_STATEMENT_TIMEOUT", "").strip()
+    return {
+        "redshift_iam_role": iam_role,
+        "redshift_connect_timeout": _number(environ, "CAPSTONE_REDSHIFT_CONNECT_TIMEOUT", "30"),
+        "redshift_statement_timeout": _number(environ, "CAPSTONE_REDSHIFT_STATEMENT_TIMEOUT", statement_timeout)
+        if statement_timeout else None,
+        "redshift_iam": iam,
+        "redshift_cluster_identifier": cluster,
+        "redshift_workgroup": workgroup,
+        "redshift_db_user": environ.get("CAPSTONE_REDSHIFT_DB_USER", "").strip() or None,
+        "redshift_region": _aws_name(environ, "CAPSTONE_REDSHIFT_REGION"),
+        "redshift_profile": _aws_name(environ, "CAPSTONE_REDSHIFT_PROFILE"),
+    }
+
+
 def _require(environ: Mapping[str, str], names: tuple[str, ...], why: str) -> None:
     missing = [name for name in names if not environ.get(name)]
     if missing:
@@ -128,10 +195,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"CAPSTONE_ENV must be 'local' or 'prod', got {env!r}")
     if env == "prod":
         _require(environ, ("CAPSTONE_S3_BUCKET",), "when CAPSTONE_ENV=prod (the lake bucket)")
-        _require(environ, REDSHIFT_VARIABLES, "when CAPSTONE_ENV=prod (the Redshift warehouse)")
-    iam_role = environ.get("CAPSTONE_REDSHIFT_IAM_ROLE") or None
-    if iam_role and not iam_role.startswith("arn:aws:iam::"):
-        raise SettingsError("CAPSTONE_REDSHIFT_IAM_ROLE must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    redshift = _redshift_settings(environ, env)
     return Settings(
         env=env,
         lake_dir=Path(environ.get("CAPSTONE_LAKE_DIR", "data/lake")),
@@ -144,7 +208,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         redshift_port=_number(environ, "CAPSTONE_REDSHIFT_PORT", "5439"),
         redshift_database=environ.get("CAPSTONE_REDSHIFT_DATABASE") or None,
         redshift_user=environ.get("CAPSTONE_REDSHIFT_USER") or None,
-        redshift_iam_role=iam_role,
+        **redshift,
         duckdb_lock_timeout_seconds=_number(environ, "CAPSTONE_DUCKDB_LOCK_TIMEOUT", "600", float),
         learning_start=_month(environ, "CAPSTONE_LEARNING_START", "2019-01-01"),
         learning_end=_month(environ, "CAPSTONE_LEARNING_END", "2020-01-01") or None,
@@ -156,8 +220,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def redshift_variables_present(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether a live Redshift is configured: password authentication's variables, or IAM's."""
     environ = os.environ if environ is None else environ
-    return all(environ.get(name) for name in REDSHIFT_VARIABLES)
+    iam = environ.get("CAPSTONE_REDSHIFT_IAM", "").strip().lower() in ("1", "true", "yes")
+    return all(environ.get(name) for name in (REDSHIFT_IAM_VARIABLES if iam else REDSHIFT_VARIABLES))
 
 
 def dagster_home(environ: Mapping[str, str] | None = None) -> Path:

@@ -10,7 +10,7 @@ from capstone_assets.settings import SettingsError, default_duckdb_memory_limit,
 
 PROD = {"CAPSTONE_ENV": "prod", "CAPSTONE_S3_BUCKET": "bucket", "CAPSTONE_REDSHIFT_HOST": "host",
         "CAPSTONE_REDSHIFT_DATABASE": "dev", "CAPSTONE_REDSHIFT_USER": "loader",
-        "CAPSTONE_REDSHIFT_PASSWORD": "s3cr3t-value", "CAPSTONE_REDSHIFT_IAM_ROLE": "arn:aws:iam::1:role/r"}
+        "CAPSTONE_REDSHIFT_PASSWORD": "s3cr3t-value", "CAPSTONE_REDSHIFT_IAM_ROLE": "arn:aws:iam::123456789012:role/r"}
 
 
 def test_defaults_are_the_embedded_platform():

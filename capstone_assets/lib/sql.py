@@ -79,6 +79,13 @@ def literal(value: object) -> str:
     raise TypeError(f"no SQL literal for a {type(value).__name__}: {value!r}")
 
 
+def cut_to_bytes(text: str, limit: int) -> str:
+    """The longest prefix of `text` whose UTF-8 encoding fits `limit` bytes (Redshift's VARCHAR(n) counts bytes),
+    never splitting a character."""
+    encoded = text.encode("utf-8")
+    return text if len(encoded) <= limit else encoded[:limit].decode("utf-8", errors="ignore")
+
+
 def inline(sql: str, params: Sequence[object]) -> str:
     """`sql` (built by this project, `%s` only as placeholders) with each `%s` replaced by its value's literal."""
     pieces = sql.split("%s")

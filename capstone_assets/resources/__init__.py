@@ -28,8 +28,16 @@ def build_warehouse(settings: Settings) -> Warehouse:
         port=settings.redshift_port,
         database=settings.redshift_database,
         user=settings.redshift_user,
-        password=dg.EnvVar("CAPSTONE_REDSHIFT_PASSWORD"),
+        password=None if settings.redshift_iam else dg.EnvVar("CAPSTONE_REDSHIFT_PASSWORD"),
         iam_role=settings.redshift_iam_role,
+        connect_timeout_seconds=settings.redshift_connect_timeout,
+        statement_timeout_seconds=settings.redshift_statement_timeout,
+        iam=settings.redshift_iam,
+        cluster_identifier=settings.redshift_cluster_identifier,
+        serverless_work_group=settings.redshift_workgroup,
+        db_user=settings.redshift_db_user,
+        cluster_region=settings.redshift_region,
+        profile=settings.redshift_profile,
     )
 
 

@@ -1,22 +1,33 @@
 """The production warehouse: Amazon Redshift through `redshift-connector`.
 
-Loads run `COPY ... IAM_ROLE` from S3 with a manifest listing exactly the partition's files, into a
-temporary table, then replace the partition with `DELETE` + `INSERT` in the same transaction (never
-`TRUNCATE`, which commits on its own). Credentials come from `dagster.EnvVar` and never appear in SQL.
+- One connection per step (a `session()` block) or per run (inside a Dagster run), with a connect timeout and a
+  statement timeout; password or IAM authentication (provisioned cluster or Serverless workgroup).
+- Every write transaction locks the tables it writes first, and runs again (bounded, with backoff, logged) after a
+  serialization conflict (error 1023) or a dropped connection (redshift_retry.py).
+- Loads `COPY ... IAM_ROLE` each file from S3 through a manifest naming exactly that file, into a temporary
+  table (so each row names its own file), then replace the partition with `DELETE` + `INSERT` in the same
+  transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL.
+Credentials come from `dagster.EnvVar` and never appear in SQL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import uuid
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
+import redshift_connector
 import sqlglot
+from pydantic import PrivateAttr
 
 from capstone_assets.lib import statements as st
-from capstone_assets.lib.sql import ident
+from capstone_assets.lib.sql import cut_to_bytes, ident, literal
 from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.redshift_retry import is_dropped_connection, is_retryable, retrying
 from capstone_assets.resources.warehouse import (
     LoadError,
     LoadOutcome,
@@ -29,6 +40,26 @@ from capstone_assets.resources.warehouse import (
 )
 
 MANIFEST_PREFIX = "_manifests"
+LOAD_ERROR_FILE_BYTES = 256  # SYS_LOAD_ERROR_DETAIL.file_name is CHAR(256)
+T = TypeVar("T")
+logger = logging.getLogger("capstone_assets.redshift")
+
+
+@dataclass(frozen=True)
+class FileCopy:
+    """One file's COPY: its manifest, its s3:// URI, and the key `_source_file` names."""
+
+    manifest_uri: str
+    uri: str
+    source_key: str
+
+
+class CopyFailed(Exception):
+    """A COPY failed with an error that is not worth retrying; its load errors are read after the rollback."""
+
+    def __init__(self, request: LoadRequest, file: FileCopy, error: Exception, rejected_before: tuple[RejectedRow, ...]):
+        super().__init__(str(error))
+        self.request, self.file, self.error, self.rejected_before = request, file, error, rejected_before
 
 
 def _literal(text: str) -> str:
@@ -48,50 +79,138 @@ class RedshiftTransaction(Transaction):
         self.last_columns = [d[0] for d in self.cursor.description or []]
         return [tuple(row) for row in self.cursor.fetchall()]
 
+    def lock(self, tables: Sequence[str]) -> None:
+        if tables:  # one statement, in name order: two transactions locking the same tables cannot deadlock
+            self.execute("LOCK " + ", ".join(sorted(set(tables))))
+
 
 class RedshiftWarehouse(Warehouse):
-    host: str
+    host: str | None = None  # optional with IAM: the driver finds the cluster or workgroup's endpoint
     port: int = 5439
     database: str
-    user: str
-    password: str
-    iam_role: str
-    region: str | None = None
+    user: str | None = None
+    password: str | None = None  # password authentication; None with IAM
+    iam_role: str  # COPY/UNLOAD's IAM_ROLE: 'default' or a role ARN
+    region: str | None = None  # COPY's REGION, when the bucket is in another region than the cluster
+    connect_timeout_seconds: int | None = 30
+    statement_timeout_seconds: int | None = None  # sent as SET statement_timeout on every new connection
+    iam: bool = False
+    cluster_identifier: str | None = None  # IAM, provisioned
+    serverless_work_group: str | None = None  # IAM, Serverless
+    db_user: str | None = None  # IAM: the database user to sign in as
+    cluster_region: str | None = None  # IAM: the cluster's or workgroup's region
+    profile: str | None = None  # IAM: the AWS profile holding the credentials (default chain when None)
+    write_attempts: int = 5  # tries of a transaction a serialization conflict or a dropped connection interrupts
+
+    _connection: Any = PrivateAttr(default=None)
+    _session_depth: int = PrivateAttr(default=0)
+    _run_scoped: bool = PrivateAttr(default=False)
 
     @property
     def engine(self) -> str:
         return "redshift"
 
+    def connection_params(self) -> dict[str, Any]:
+        """`redshift_connector.connect`'s arguments: password or IAM authentication, and the connect timeout."""
+        params: dict[str, Any] = {"host": self.host, "port": self.port, "database": self.database,
+                                  "timeout": self.connect_timeout_seconds}
+        if self.iam:
+            params.update(iam=True, user="", password="", db_user=self.db_user or self.user, region=self.cluster_region,
+                          profile=self.profile, cluster_identifier=self.cluster_identifier)
+            if self.serverless_work_group:
+                params.update(is_serverless=True, serverless_work_group=self.serverless_work_group)
+        else:
+            params.update(user=self.user, password=self.password)
+        return {name: value for name, value in params.items() if value is not None}
+
     def _connect(self):
-        import redshift_connector
-
-        return redshift_connector.connect(
-            host=self.host, port=self.port, database=self.database, user=self.user, password=self.password
-        )
-
-    @contextmanager
-    def _session(self) -> Iterator[Any]:
-        connection = self._connect()
+        connection = redshift_connector.connect(**self.connection_params())  # looked up at call time (tests patch it)
         try:
             connection.autocommit = False
-            yield connection
-        finally:
+            if self.statement_timeout_seconds:
+                connection.cursor().execute(f"SET statement_timeout TO {int(self.statement_timeout_seconds) * 1000}")
+                connection.commit()
+        except BaseException:
             connection.close()
+            raise
+        return connection
+
+    # ---- one connection per step (a `session()` block) or per run (inside a Dagster run) -------------------------
+    def setup_for_execution(self, context) -> None:
+        self._run_scoped = True
+
+    def teardown_after_execution(self, context) -> None:
+        self._run_scoped = False
+        self._close()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Calls inside the block share one connection (opened on first use, reopened if it drops); inside a
+        Dagster run it stays open until the run ends."""
+        self._session_depth += 1
+        try:
+            yield
+        finally:
+            self._session_depth -= 1
+            if not self._session_depth and not self._run_scoped:
+                self._close()
+
+    def _open(self):
+        if self._connection is None:
+            self._connection = self._connect()
+        return self._connection
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):  # a dropped connection cannot be closed politely
+                connection.close()
 
     @contextmanager
     def transaction(self) -> Iterator[RedshiftTransaction]:
-        with self._session() as connection:
-            cursor = connection.cursor()
+        with self.session():
+            connection = self._open()
             try:
-                yield RedshiftTransaction(cursor)
-            except BaseException:
-                connection.rollback()
+                yield RedshiftTransaction(connection.cursor())
+            except BaseException as error:
+                try:
+                    connection.rollback()
+                except Exception:  # the connection is gone, and the server rolled the transaction back
+                    self._close()
+                else:
+                    if is_dropped_connection(error):
+                        self._close()
                 raise
-            connection.commit()
+            try:
+                connection.commit()
+            except Exception:
+                self._close()
+                raise
+
+    def _retrying(self, work: Callable[[], T], what: str) -> T:
+        return retrying(work, self.write_attempts, what,
+                        on_retry=lambda error: self._close() if is_dropped_connection(error) else None)
+
+    def write(self, work: Callable[[Transaction], T], lock: Sequence[str] = ()) -> T:
+        """One write transaction that locks `lock` first; run again (bounded, with backoff, logged) after a
+        serialization conflict (error 1023) or a dropped connection."""
+        return self._retrying(lambda: super(RedshiftWarehouse, self).write(work, lock),
+                              f"write transaction on {', '.join(lock) or 'the warehouse'}")
+
+    def query(self, sql: str, params: Params = ()) -> list[tuple]:
+        return self._retrying(lambda: super(RedshiftWarehouse, self).query(sql, params), "query")
+
+    def query_columns(self, sql: str, params: Params = ()) -> tuple[list[str], list[tuple]]:
+        return self._retrying(lambda: super(RedshiftWarehouse, self).query_columns(sql, params), "query")
+
+    @property
+    def iam_role_option(self) -> str:
+        """COPY/UNLOAD's authorization: `IAM_ROLE default` (the cluster's default role) or `IAM_ROLE '<arn>'`."""
+        return "IAM_ROLE default" if self.iam_role.lower() == "default" else f"IAM_ROLE {_literal(self.iam_role)}"
 
     def copy_statement(self, request: LoadRequest, staging: str, manifest_uri: str, lake: Lake) -> str:
         columns = ", ".join(ident(column) for column, _ in request.file_fields)
-        options = [f"IAM_ROLE {_literal(self.iam_role)}", "MANIFEST"]
+        options = [self.iam_role_option, "MANIFEST"]
         if self.region:
             options.append(f"REGION {_literal(self.region)}")
         if request.format == "csv":
@@ -109,7 +228,7 @@ class RedshiftWarehouse(Warehouse):
     def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
         """UNLOAD to S3; the old export is removed first (S3 has no atomic folder swap)."""
         lake.delete_prefix(prefix)
-        options = [f"IAM_ROLE {_literal(self.iam_role)}", "FORMAT AS PARQUET"]
+        options = [self.iam_role_option, "FORMAT AS PARQUET"]
         if partition_by:
             options.append(f"PARTITION BY ({', '.join(ident(c) for c in partition_by)})")
         if self.region:
@@ -119,66 +238,105 @@ class RedshiftWarehouse(Warehouse):
             tx.execute(f"UNLOAD ({_literal(query)}) TO {_literal(lake.uri(prefix.rstrip('/') + '/'))} " + " ".join(options))
             return int(tx.query("SELECT PG_LAST_UNLOAD_COUNT()")[0][0])
 
-    def write_manifest(self, request: LoadRequest, lake: Lake) -> str:
-        key = f"{MANIFEST_PREFIX}/{request.schema}/{request.table}/{uuid.uuid4().hex}.manifest"
-        entries = [{"url": lake.uri(f.key), "mandatory": True, "meta": {"content_length": f.size}} for f in request.files]
-        lake.write_bytes(key, json.dumps({"entries": entries}, indent=2).encode("utf-8"))
-        return lake.uri(key)
+    # ---- loads -----------------------------------------------------------------------------------------------------
+    def write_manifests(self, request: LoadRequest, lake: Lake, folder: str) -> list[FileCopy]:
+        """One manifest per file (COPY cannot tell which file a row came from, so each file is its own COPY), under
+        `folder`, which the load removes afterwards."""
+        copies = []
+        for index, obj in enumerate(request.files):
+            key = f"{folder}{index:06d}.manifest"
+            entry = {"url": lake.uri(obj.key), "mandatory": True, "meta": {"content_length": obj.size}}
+            lake.write_bytes(key, json.dumps({"entries": [entry]}).encode("utf-8"))
+            copies.append(FileCopy(lake.uri(key), lake.uri(obj.key), request.source_key(obj.key)))
+        return copies
 
     def load_batch(self, requests: Sequence[LoadRequest], lake: Lake) -> list[LoadOutcome]:
-        """One COPY per request (COPY cannot tell which file a row came from), all in one transaction."""
+        """Every request's files COPYed one by one into a temporary table (each row gets its own file's name), then
+        each partition replaced (DELETE + INSERT), all in one transaction that first locks the table. A file
+        Redshift rejects rows of fails the load as LoadError naming file, line and column (from
+        SYS_LOAD_ERROR_DETAIL, read on this session after the rollback); other failures are raised as they are,
+        after the retries a serialization conflict or a dropped connection earn. The manifests are removed after."""
+        first = requests[0]
+        folder = f"{MANIFEST_PREFIX}/{first.schema}/{first.table}/{uuid.uuid4().hex}/"
+        try:
+            copies = [self.write_manifests(request, lake, folder) for request in requests]
+            with self.session():  # the load-error view is read on the load's own session
+                try:
+                    return self.write(lambda tx: self._load(tx, requests, copies, lake), lock=[first.target])
+                except CopyFailed as failure:
+                    raise self._copy_error(failure) from None
+        finally:
+            try:
+                lake.delete_prefix(folder)
+            except Exception as error:  # never hide the load's own outcome; the folder is only bookkeeping
+                logger.warning("could not remove the manifests under %s: %s", folder, error)
+
+    def _load(self, tx: RedshiftTransaction, requests: Sequence[LoadRequest], copies: Sequence[list[FileCopy]],
+              lake: Lake) -> list[LoadOutcome]:
         first = requests[0]
         staging = ident(f"_load_{first.table}"[:63])
         file_columns = [column for column, _ in first.file_fields]
-        with self._session() as connection:
-            cursor = connection.cursor()
-            request, outcomes = first, []
-            try:
-                # only the file's columns, all nullable: (LIKE target) would copy NOT NULL on month/_source_file,
-                # which COPY does not fill
-                cursor.execute(st.create_table_as(
-                    staging, f"SELECT {', '.join(ident(c) for c in file_columns)} FROM {first.target} WHERE 1 = 0",
-                    temporary=True))
-                for index, request in enumerate(requests):
-                    if index:
-                        cursor.execute(f"DELETE FROM {staging}")  # not TRUNCATE: it would commit
-                    outcomes.append(self._replace_partition(cursor, request, staging, lake))
-                connection.commit()
-            except LoadError:
-                connection.rollback()
-                raise
-            except Exception as error:
-                connection.rollback()
-                rejected = self._rejected(cursor)
-                detail = "; ".join(r.describe() for r in rejected[:5]) or str(error)
-                raise LoadError(f"load of {request.schema}.{request.table} {request.partition or ''} failed, "
-                                f"nothing was changed: {detail}", rejected) from None
+        # the file's columns and _source_file, all nullable (CREATE TABLE AS keeps no NOT NULL)
+        tx.execute(st.create_table_as(
+            staging, f"SELECT {', '.join(ident(c) for c in file_columns)}, \"_source_file\" FROM {first.target} WHERE 1 = 0",
+            temporary=True))
+        outcomes = []
+        for index, (request, files) in enumerate(zip(requests, copies)):
+            if index:
+                tx.execute(f"DELETE FROM {staging}")  # not TRUNCATE: it would commit
+            rejected: list[RejectedRow] = []
+            for file in files:
+                try:
+                    tx.execute(self.copy_statement(request, staging, file.manifest_uri, lake))
+                except Exception as error:
+                    if is_retryable(error):
+                        raise
+                    raise CopyFailed(request, file, error, tuple(rejected)) from error
+                if len(files) > 1:
+                    tx.execute(f'UPDATE {staging} SET "_source_file" = {literal(file.source_key)} '
+                               'WHERE "_source_file" IS NULL')
+                if request.max_rejected_rows:  # COPY succeeded but may have skipped up to MAXERROR rows
+                    rejected += self._load_errors(tx.query, [file], "query_id = pg_last_copy_id()")
+            check_rejects(request, rejected)
+            outcomes.append(LoadOutcome(rows=self._replace_partition(tx, request, staging, files), rejected=tuple(rejected)))
+        tx.execute(st.drop("TABLE", staging))  # temporary tables live as long as the session
         return outcomes
 
-    def _replace_partition(self, cursor, request: LoadRequest, staging: str, lake: Lake) -> LoadOutcome:
-        manifest_uri = self.write_manifest(request, lake)
-        source_file = request.source_key(request.files[0].key) if len(request.files) == 1 else manifest_uri
+    @staticmethod
+    def _replace_partition(tx: RedshiftTransaction, request: LoadRequest, staging: str, files: list[FileCopy]) -> int:
         file_columns = [column for column, _ in request.file_fields]
         target_columns = ", ".join(ident(c) for c in file_columns + list(request.partition) + ["_source_file"])
-        select_list = ", ".join([ident(c) for c in file_columns] + ["%s"] * (len(request.partition) + 1))
+        # literals, not parameters: Redshift cannot type a bind parameter in the select list of INSERT ... SELECT
+        source_file = literal(files[0].source_key) if len(files) == 1 else '"_source_file"'
+        select_list = [ident(c) for c in file_columns] + [literal(v) for v in request.partition.values()] + [source_file]
         where, params = request.partition_filter()
-        cursor.execute(self.copy_statement(request, staging, manifest_uri, lake))
-        rejected = self._rejected(cursor)
-        check_rejects(request, rejected)
-        cursor.execute(f"DELETE FROM {request.target} WHERE {where}", tuple(params) or None)
-        cursor.execute(
-            f"INSERT INTO {request.target} ({target_columns}) SELECT {select_list} FROM {staging}",
-            tuple(list(request.partition.values()) + [source_file]),
-        )
-        cursor.execute(f"SELECT COUNT(*) FROM {staging}")
-        return LoadOutcome(rows=int(cursor.fetchone()[0]), rejected=tuple(rejected))
+        tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
+        tx.execute(f"INSERT INTO {request.target} ({target_columns}) SELECT {', '.join(select_list)} FROM {staging}")
+        return int(tx.query(f"SELECT COUNT(*) FROM {staging}")[0][0])
 
     @staticmethod
-    def _rejected(cursor) -> list[RejectedRow]:
-        """The rows the last COPY of this session rejected, from Redshift's load-error log."""
-        cursor.execute(
-            "SELECT TRIM(filename), line_number, TRIM(colname), TRIM(err_reason), TRIM(raw_line) "
-            "FROM stl_load_errors WHERE query = pg_last_copy_id() ORDER BY line_number"
-        )
-        return [RejectedRow(file=f, line=line, column=col or None, reason=reason, raw=raw)
-                for f, line, col, reason, raw in cursor.fetchall()]
+    def _load_errors(query: Callable[[str], list[tuple]], files: Sequence[FileCopy], which: str) -> list[RejectedRow]:
+        """Rows SYS_LOAD_ERROR_DETAIL (provisioned and Serverless) holds for `files`, from this session's COPY
+        `which` selects; file names as the lake's keys."""
+        names = {cut_to_bytes(file.uri, LOAD_ERROR_FILE_BYTES): file.source_key for file in files}
+        rows = query(
+            "SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message) FROM sys_load_error_detail "
+            f"WHERE session_id = pg_backend_pid() AND TRIM(file_name) IN ({', '.join(map(literal, names))}) AND {which} "
+            "ORDER BY line_number")
+        return [RejectedRow(file=names.get(name, name), line=line, column=column or None, reason=reason)
+                for name, line, column, reason in rows]
+
+    def _copy_error(self, failure: CopyFailed) -> Exception:
+        """After the failed COPY's transaction rolled back: its rejected rows as a LoadError, or, when it rejected
+        none (a permission, a missing file), the COPY's own error."""
+        uri = literal(cut_to_bytes(failure.file.uri, LOAD_ERROR_FILE_BYTES))
+        latest = ("query_id = (SELECT MAX(query_id) FROM sys_load_error_detail WHERE session_id = pg_backend_pid() "
+                  f"AND TRIM(file_name) = {uri})")  # this session's last COPY of the file: the one that failed
+        rejected = self._load_errors(self.query, [failure.file], latest)
+        if not rejected:
+            return failure.error
+        request, every = failure.request, [*failure.rejected_before, *rejected]
+        shown = "; ".join(row.describe() for row in every[:5])
+        more = f" (and {len(every) - 5} more)" if len(every) > 5 else ""
+        return LoadError(f"load of {request.schema}.{request.table} {request.partition or ''} failed, nothing was "
+                         f"changed: {shown}{more}", every)

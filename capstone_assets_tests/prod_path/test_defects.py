@@ -53,3 +53,82 @@ def test_replace_model_rebuilds_its_table_when_the_select_changes_its_columns(pr
     assert [name for name, _ in prod_warehouse.table_schema("learning", "dim_users")] == [
         "user_id", "user_name", "email", "country", "signup_date", "degree"]
     assert prod_warehouse.query("SELECT user_id, email FROM learning.dim_users") == [(1, "u1@example.com")]
+
+
+# ---- loads --------------------------------------------------------------------------------------------------------
+HEADER = b"view_id,user_id,video_id,viewed_at,watched_seconds\n"
+
+
+def video_log_request(settings, lake, month: int, files: dict[str, bytes], max_rejected_rows: int = 0):
+    import dagster as dg
+
+    from capstone_assets.learning.specs import stage_specs
+    from capstone_assets.lib.partitions import partition_values
+    from capstone_assets.resources.warehouse import LoadRequest
+
+    folder = f"learning/data_science/2019/{month}/"
+    for name, data in files.items():
+        lake.write_bytes(folder + name, data)
+    spec = next(s for s in stage_specs(settings) if s.name == "stg_video_log")
+    values = partition_values(dg.MultiPartitionKey({"degree": "data_science", "month": f"2019-{month:02d}-01"}))
+    return LoadRequest(schema="learning", table="stg_video_log", columns=spec.columns,
+                       file_fields=tuple((c.name, c.name) for c in spec.file_columns), format="csv",
+                       files=tuple(o for o in lake.list(folder) if o.key[len(folder):] in files),
+                       partition=values, max_rejected_rows=max_rejected_rows)
+
+
+def rows_of(n: int, start: int = 1, day: int = 5) -> bytes:
+    return b"".join(b"%d,2,3,2019-01-%02d 10:00:00,60\n" % (i, day) for i in range(start, start + n))
+
+
+def test_bad_value_fails_naming_file_line_and_column_and_keeps_the_previous_rows(prod_warehouse, prod_lake, prod_settings):
+    """Defect 2: the load-error log was read with pg_last_copy_id(), which a rolled-back COPY does not set, from
+    stl_load_errors, which Serverless does not have: the error named no line."""
+    from capstone_assets.resources.warehouse import LoadError
+
+    prod_warehouse.ensure_table("learning", "stg_video_log")
+    prod_warehouse.load(video_log_request(prod_settings, prod_lake, 1, {"video_log.csv": HEADER + rows_of(2)}), prod_lake)
+    bad = HEADER + rows_of(1, start=10) + b"11,2,3,2019-01-05 10:00:00,twelve\n"
+    with pytest.raises(LoadError) as error:
+        prod_warehouse.load(video_log_request(prod_settings, prod_lake, 1, {"video_log.csv": bad}), prod_lake)
+    assert "learning/data_science/2019/1/video_log.csv, line 3, column 'watched_seconds'" in str(error.value)
+    assert [(r.file, r.line, r.column) for r in error.value.rejected] == [
+        ("learning/data_science/2019/1/video_log.csv", 3, "watched_seconds")]
+    assert prod_warehouse.query('SELECT view_id FROM learning.stg_video_log ORDER BY 1') == [(1,), (2,)]
+    assert prod_lake.list("_manifests/") == []
+
+
+def test_maxerror_load_reports_the_rows_it_skipped(prod_warehouse, prod_lake, prod_settings, redshift_emulator):
+    prod_warehouse.ensure_table("learning", "stg_video_log")
+    data = HEADER + rows_of(1) + b"2,2,x,2019-01-05 10:00:00,60\n" + rows_of(1, start=3)
+    outcome = prod_warehouse.load(video_log_request(prod_settings, prod_lake, 1, {"video_log.csv": data}, 5), prod_lake)
+    assert outcome.rows == 2 and [(r.line, r.column) for r in outcome.rejected] == [(3, "video_id")]
+
+
+def test_every_row_names_its_own_file_and_the_manifests_are_removed(prod_warehouse, prod_lake, prod_settings):
+    """Defect 7: a partition of several files stored its manifest's URI as every row's _source_file."""
+    prod_warehouse.ensure_table("learning", "stg_video_log")
+    files = {f"part-{i}.csv": HEADER + rows_of(2, start=10 * i, day=i + 1) for i in range(1, 4)}
+    outcome = prod_warehouse.load(video_log_request(prod_settings, prod_lake, 1, files), prod_lake)
+    assert outcome.rows == 6
+    assert prod_warehouse.query("SELECT _source_file, MIN(view_id), COUNT(*) FROM learning.stg_video_log "
+                                "GROUP BY _source_file ORDER BY 1") == [
+        (f"learning/data_science/2019/1/part-{i}.csv", 10 * i, 2) for i in range(1, 4)]
+    assert prod_lake.list("_manifests/") == []
+
+
+def test_concurrent_loads_of_one_table_both_land(prod_settings, prod_lake, prod_warehouse):
+    """Defect 4: two runs writing one staged table at once (a backfill: one run per degree) — each transaction locks
+    the table first, and a serialization conflict is retried."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    prod_warehouse.ensure_table("learning", "stg_video_log")
+    requests = [video_log_request(prod_settings, prod_lake, month, {"video_log.csv": HEADER + rows_of(3, start=month * 10)})
+                for month in range(1, 5)]
+    # one resource per concurrent run (each its own connection)
+    writers = [prod_warehouse.model_copy() for _ in requests]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(lambda pair: pair[0].load(pair[1], prod_lake), zip(writers, requests)))
+    assert [o.rows for o in outcomes] == [3, 3, 3, 3]
+    assert prod_warehouse.query('SELECT "month", COUNT(*) FROM learning.stg_video_log GROUP BY 1 ORDER BY 1')[0][1] == 3
+    assert prod_warehouse.row_count("learning", "stg_video_log") == 12
