@@ -19,6 +19,12 @@ def table(results: dict) -> str:
     recorded = results["persistent_instance"]
     row(f"the same, runs in a persistent instance, scale {base}", recorded["seconds"], results["pipeline_rows_scale_1"],
         results["per_scale"][base]["limit"]["seconds"], recorded["peak_rss_mb"])
+    postgres = results.get("postgres_instance") or {"skipped": "not measured"}
+    if "seconds" in postgres:
+        row(f"the same, runs in a PostgreSQL instance, scale {base}", postgres["seconds"], results["pipeline_rows_scale_1"],
+            results["per_scale"][base]["limit"]["seconds"], postgres["peak_rss_mb"])
+    else:
+        lines.append(f"{'the same, runs in a PostgreSQL instance':<44} skipped: {postgres['skipped']}")
     if results["memory_scale"]:
         largest = results["memory_scale"]
         row(f"pipeline backfill, scale {largest['scale']:g}", largest["pipeline"]["seconds"], largest["pipeline"]["rows"],

@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import duckdb
 
 from benchmarks import baselines, data, pipeline
+from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.lib.specs import StageSpec
@@ -173,6 +174,8 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"]}
     progress(f"scale {base.scale:g}: the same backfill recorded in a persistent instance (the CLI's path)")
     recorded = persistent_instance(base)
+    progress(f"scale {base.scale:g}: the same backfill recorded in a PostgreSQL-backed instance (the deployment's)")
+    postgres = postgres_instance(base, base.warehouse("pipeline"))
     largest_run = None
     if largest:
         progress(f"scale {largest.scale:g}: pipeline backfill in a child process, for its peak memory")
@@ -204,6 +207,9 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
         "pipeline_cold_seconds_scale_1": first["pipeline"]["cold_seconds"],
         "pipeline_persistent_instance_seconds_scale_1": recorded["seconds"],
         "pipeline_persistent_instance_over_limit": recorded["seconds"] / first["limit"]["seconds"],
+        "pipeline_postgres_instance_seconds_scale_1": postgres.get("seconds"),
+        "postgres_over_ephemeral": postgres["seconds"] / first["pipeline"]["seconds"] if "seconds" in postgres else None,
+        "postgres_over_sqlite": postgres["seconds"] / recorded["seconds"] if "seconds" in postgres else None,
         "time_growth_10x": last["pipeline"]["seconds"] / first["pipeline"]["seconds"],
         "limit_time_growth_10x": last["limit"]["seconds"] / first["limit"]["seconds"],
         "data_growth": last["pipeline"]["rows"] / first["pipeline"]["rows"],
@@ -226,6 +232,7 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
         "per_scale": scale_results,
         "dagster_floor": floor,
         "persistent_instance": recorded,
+        "postgres_instance": postgres,
         "memory_scale": {"scale": largest.scale, "pipeline": largest_run} if largest else None,
         "row_by_row": {"execute_per_row": loop, "executemany": many, "table": "learning.stg_video_log"},
         "pandas": frames,
