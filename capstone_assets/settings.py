@@ -65,6 +65,12 @@ class Settings:
     redshift_region: str | None = None  # the cluster's or workgroup's region (IAM)
     redshift_profile: str | None = None  # AWS profile for IAM credentials (default chain when None)
     learning_cadence: str = "monthly"  # monthly: close each month on the 1st; daily: refresh the current month daily
+    lake_catalog: str = "duckdb"  # duckdb (local views) | glue (production) | none
+    catalog_databases: tuple[tuple[str, str], ...] = ()  # (group, catalogue database) where not `<group>_lake`
+    sources: tuple[tuple[str, str], ...] = ()  # (group, where its raw files are: s3://bucket/prefix or a folder)
+    aws_region: str | None = None
+    aws_profile: str | None = None
+    aws_endpoint_url: str | None = None  # Glue and Athena (e.g. a local emulator); default: AWS's own
     athena_workgroup: str | None = None  # set: export checks also count rows per partition through Athena
     athena_output: str | None = None  # s3:// folder for Athena's results, where the workgroup sets none
 
@@ -127,6 +133,45 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> 
     if raw not in choices:
         raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+LAKE_GROUPS = ("learning", "flights", "sparkify", "stedi")
+LAKE_CATALOGS = {"local": ("duckdb", "none"), "prod": ("glue", "none")}
+SOURCE_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
+
+
+def _lake_settings(environ: Mapping[str, str], env: str) -> dict:
+    """The lake catalogue, each group's source location, and the AWS session the catalogue uses."""
+    catalog = environ.get("CAPSTONE_LAKE_CATALOG", LAKE_CATALOGS[env][0]).strip().lower()
+    if catalog not in LAKE_CATALOGS[env]:
+        raise SettingsError(f"CAPSTONE_LAKE_CATALOG must be one of {', '.join(LAKE_CATALOGS[env])} when "
+                            f"CAPSTONE_ENV={env}, got {catalog!r}")
+    databases, sources = [], []
+    for group in LAKE_GROUPS:
+        name = f"CAPSTONE_CATALOG_DATABASE_{group.upper()}"
+        if database := environ.get(name, "").strip():
+            if not IDENTIFIER.match(database):
+                raise SettingsError(f"{name} must be a lower-case name of letters, digits and '_', got {database!r}")
+            databases.append((group, database))
+        name = f"CAPSTONE_SOURCE_{group.upper()}"
+        if source := environ.get(name, "").strip():
+            if source.startswith("s3://") and not SOURCE_URI.match(source):
+                raise SettingsError(f"{name} must be s3://<bucket>[/<prefix>] or a local folder, got {source!r}")
+            if not source.startswith("s3://") and env == "prod":
+                raise SettingsError(f"{name} must be s3://<bucket>[/<prefix>] when CAPSTONE_ENV=prod, got {source!r}")
+            sources.append((group, source.rstrip("/")))
+    athena_workgroup = environ.get("CAPSTONE_ATHENA_WORKGROUP", "").strip() or None
+    athena_output = environ.get("CAPSTONE_ATHENA_OUTPUT", "").strip() or None
+    if athena_workgroup and catalog != "glue":
+        raise SettingsError("CAPSTONE_ATHENA_WORKGROUP needs the Glue catalogue (CAPSTONE_ENV=prod, "
+                            f"CAPSTONE_LAKE_CATALOG=glue); the catalogue is {catalog!r}")
+    if athena_output and not SOURCE_URI.match(athena_output):
+        raise SettingsError(f"CAPSTONE_ATHENA_OUTPUT must be s3://<bucket>[/<prefix>], got {athena_output!r}")
+    return {"lake_catalog": catalog, "catalog_databases": tuple(databases), "sources": tuple(sources),
+            "athena_workgroup": athena_workgroup, "athena_output": athena_output,
+            "aws_region": environ.get("CAPSTONE_AWS_REGION") or None,
+            "aws_profile": environ.get("CAPSTONE_AWS_PROFILE") or None,
+            "aws_endpoint_url": environ.get("CAPSTONE_AWS_ENDPOINT_URL") or environ.get("CAPSTONE_S3_ENDPOINT_URL") or None}
 
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
@@ -216,6 +261,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
         duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT", default_duckdb_memory_limit()),
         learning_cadence=_choice(environ, "CAPSTONE_LEARNING_CADENCE", LEARNING_CADENCES),
+        **_lake_settings(environ, env),
     )
 
 

@@ -27,7 +27,7 @@ class LakeChanges:
 def lake_changes(cursor: str | None, lake: Lake, prefixes: Iterable[str],
                  keep: Callable[[str], bool] = lambda key: True) -> LakeChanges:
     seen: dict[str, str] = json.loads(cursor) if cursor else {}
-    objects = {o.key: o for prefix in prefixes for o in lake.list(prefix) if keep(o.key)}
+    objects = {o.key: o for prefix in prefixes for o in lake.for_group(prefix.split("/")[0]).list(prefix) if keep(o.key)}
     return LakeChanges(objects, {key: o.version for key, o in objects.items() if seen.get(key) != o.version})
 
 

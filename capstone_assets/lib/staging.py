@@ -104,6 +104,7 @@ def build_stage_asset(spec: StageSpec, resolve: Callable[..., StageSpec] | None 
         },
     )
     def stage(context: dg.AssetExecutionContext, lake: Lake, warehouse: Warehouse) -> dg.MaterializeResult:
+        lake = lake.for_group(spec.group)  # the group's raw files where they are (CAPSTONE_SOURCE_<GROUP>)
         with warehouse.session():
             run_spec = resolve(context, spec, lake) if resolve else spec
             return materialize_stage(context, run_spec, checks, lake, warehouse)

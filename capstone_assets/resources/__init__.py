@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import dagster as dg
 
+from capstone_assets.resources.catalog import DuckDBCatalog, GlueCatalog, LakeCatalog, NoCatalog
 from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
 from capstone_assets.resources.lake import Lake, LocalLake, S3Lake
 from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
 from capstone_assets.resources.warehouse import Warehouse
 from capstone_assets.settings import Settings
 
-__all__ = ["Lake", "Warehouse", "build_resources", "DuckDBWarehouse", "RedshiftWarehouse", "LocalLake", "S3Lake"]
+__all__ = ["Lake", "Warehouse", "LakeCatalog", "GlueCatalog", "DuckDBCatalog", "NoCatalog", "build_resources", "DuckDBWarehouse", "RedshiftWarehouse", "LocalLake", "S3Lake"]
 
 
 def build_lake(settings: Settings) -> Lake:
     if settings.is_local:
-        return LocalLake(root=str(settings.lake_dir.resolve()))
-    return S3Lake(bucket=settings.s3_bucket, prefix=settings.s3_prefix, endpoint_url=settings.s3_endpoint_url)
+        return LocalLake(root=str(settings.lake_dir.resolve()), sources=dict(settings.sources),
+                         source_endpoint_url=settings.s3_endpoint_url)
+    return S3Lake(bucket=settings.s3_bucket, prefix=settings.s3_prefix, endpoint_url=settings.s3_endpoint_url,
+                  region_name=settings.aws_region, profile_name=settings.aws_profile, sources=dict(settings.sources))
 
 
 def build_warehouse(settings: Settings) -> Warehouse:
@@ -41,5 +44,14 @@ def build_warehouse(settings: Settings) -> Warehouse:
     )
 
 
+def build_catalog(settings: Settings) -> LakeCatalog:
+    databases = dict(settings.catalog_databases)
+    if settings.lake_catalog == "glue":
+        return GlueCatalog(databases=databases, region_name=settings.aws_region, profile_name=settings.aws_profile,
+                           endpoint_url=settings.aws_endpoint_url, athena_workgroup=settings.athena_workgroup,
+                           athena_output=settings.athena_output)
+    return DuckDBCatalog(databases=databases) if settings.lake_catalog == "duckdb" else NoCatalog(databases=databases)
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    return {"lake": build_lake(settings), "warehouse": build_warehouse(settings)}
+    return {"lake": build_lake(settings), "warehouse": build_warehouse(settings), "catalog": build_catalog(settings)}

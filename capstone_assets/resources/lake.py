@@ -6,6 +6,7 @@ Keys are always '/'-separated paths relative to the lake root (`learning/data_sc
 from __future__ import annotations
 
 import abc
+import dataclasses
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -31,6 +32,25 @@ class LakeError(RuntimeError):
 
 class Lake(dg.ConfigurableResource):
     """Lists, reads and writes objects under one root."""
+
+    sources: dict[str, str] = {}  # group -> where its raw files already are (s3://bucket/prefix or a folder), read-only
+
+    def for_group(self, group: str) -> Lake:
+        """The lake as `group`'s loads and sensors see it: its raw files (`<group>/...` keys) read from the group's
+        source location when one is configured, read-only; every other key (manifests, scratch copies) here."""
+        root = self.sources.get(group)
+        return self if root is None else GroupSourceLake(platform=self, group=group, source=self.lake_at(root))
+
+    def lake_at(self, root: str) -> Lake:
+        """A lake rooted at `root` (s3://bucket/prefix or a folder), reached the way this one is."""
+        if root.startswith("s3://"):
+            bucket, _, prefix = root[len("s3://"):].partition("/")
+            return S3Lake(bucket=bucket, prefix=prefix, endpoint_url=self.s3_endpoint_url)
+        return LocalLake(root=root)
+
+    @property
+    def s3_endpoint_url(self) -> str | None:
+        return None
 
     @abc.abstractmethod
     def list(self, prefix: str) -> list[LakeObject]:
@@ -88,6 +108,11 @@ class Lake(dg.ConfigurableResource):
 
 class LocalLake(Lake):
     root: str
+    source_endpoint_url: str | None = None  # for sources in S3 (an S3-compatible store); AWS's own when None
+
+    @property
+    def s3_endpoint_url(self) -> str | None:
+        return self.source_endpoint_url
 
     def _path(self, key: str) -> Path:
         root = Path(self.root).resolve()
@@ -125,6 +150,13 @@ class LocalLake(Lake):
     def delete_prefix(self, prefix: str) -> None:
         shutil.rmtree(self._path(prefix), ignore_errors=True)
 
+    def delete_key(self, key: str) -> None:
+        path = self._path(key)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
     def uri(self, key: str) -> str:
         return str(self._path(key))
 
@@ -156,6 +188,7 @@ class S3Lake(Lake):
     prefix: str = ""
     endpoint_url: str | None = None
     region_name: str | None = None
+    profile_name: str | None = None
     max_attempts: int = 8
 
     _client = PrivateAttr(default=None)
@@ -163,12 +196,22 @@ class S3Lake(Lake):
     @property
     def client(self):
         if self._client is None:
-            import boto3
-            from botocore.config import Config
+            from dagster_aws.s3 import S3Resource  # region, profile, endpoint and standard-mode retries, as AWS users know them
 
-            config = Config(retries={"mode": "standard", "max_attempts": self.max_attempts})
-            self._client = boto3.client("s3", endpoint_url=self.endpoint_url, region_name=self.region_name, config=config)
+            self._client = S3Resource(region_name=self.region_name, endpoint_url=self.endpoint_url,
+                                      profile_name=self.profile_name, max_attempts=self.max_attempts).get_client()
         return self._client
+
+    def lake_at(self, root: str) -> Lake:
+        if not root.startswith("s3://"):
+            return super().lake_at(root)
+        bucket, _, prefix = root[len("s3://"):].partition("/")
+        return S3Lake(bucket=bucket, prefix=prefix, endpoint_url=self.endpoint_url, region_name=self.region_name,
+                      profile_name=self.profile_name, max_attempts=self.max_attempts)
+
+    @property
+    def s3_endpoint_url(self) -> str | None:
+        return self.endpoint_url
 
     def _key(self, key: str) -> str:
         return f"{self.prefix.strip('/')}/{key}" if self.prefix.strip("/") else key
@@ -211,6 +254,63 @@ class S3Lake(Lake):
         with tempfile.TemporaryDirectory(prefix="capstone-lake-") as folder:
             path = Path(folder) / Path(key).name
             self.client.download_file(self.bucket, self._key(key), str(path))
+            yield path
+
+
+class GroupSourceLake(Lake):
+    """A group's raw files from their own location, read-only, over the platform's lake for everything else.
+
+    Keys stay the platform's (`sparkify/log_data/2018/11/...`), so `_source_file`, run keys and messages do not
+    change; `sparkify/<rest>` is `<rest>` under the source root (`s3://udacity-dend/log_data/2018/11/...`)."""
+
+    platform: Lake
+    group: str
+    source: Lake
+
+    def _route(self, key: str) -> tuple[Lake, str, bool]:
+        mine = self.group + "/"
+        return (self.source, key[len(mine):], True) if key.startswith(mine) else (self.platform, key, False)
+
+    def _writable(self, key: str) -> tuple[Lake, str]:
+        lake, inner, is_source = self._route(key)
+        if is_source:
+            raise LakeError(f"refusing to write or delete {key!r}: {self.group}'s raw files are read from "
+                            f"{self.source.uri('')} (CAPSTONE_SOURCE_{self.group.upper()}), which the platform never changes")
+        return lake, inner
+
+    def list(self, prefix: str) -> list[LakeObject]:
+        lake, inner, is_source = self._route(prefix)
+        found = lake.list(inner)
+        return [dataclasses.replace(o, key=f"{self.group}/{o.key}") for o in found] if is_source else found
+
+    def read_bytes(self, key: str) -> bytes:
+        lake, inner, _ = self._route(key)
+        return lake.read_bytes(inner)
+
+    def read_head(self, key: str, size: int = 65536) -> bytes:
+        lake, inner, _ = self._route(key)
+        return lake.read_head(inner, size)
+
+    def write_bytes(self, key: str, data: bytes) -> None:
+        lake, inner = self._writable(key)
+        lake.write_bytes(inner, data)
+
+    def delete_prefix(self, prefix: str) -> None:
+        lake, inner = self._writable(prefix)
+        lake.delete_prefix(inner)
+
+    def delete_key(self, key: str) -> None:
+        lake, inner = self._writable(key)
+        lake.delete_key(inner)
+
+    def uri(self, key: str) -> str:
+        lake, inner, _ = self._route(key)
+        return lake.uri(inner)
+
+    @contextmanager
+    def local_file(self, key: str) -> Iterator[Path]:
+        lake, inner, _ = self._route(key)
+        with lake.local_file(inner) as path:
             yield path
 
 

@@ -226,8 +226,8 @@ class RedshiftWarehouse(Warehouse):
         return f"COPY {staging} ({columns}) FROM {_literal(manifest_uri)} " + " ".join(options)
 
     def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
-        """UNLOAD to S3; the old export is removed first (S3 has no atomic folder swap)."""
-        lake.delete_prefix(prefix)
+        """UNLOAD to S3 into `prefix`, a new version folder: nothing is deleted here, so readers keep the previous
+        export (in its own folder) until the caller switches the catalogue and removes it (issue 13, defect 10)."""
         options = [self.iam_role_option, "FORMAT AS PARQUET"]
         if partition_by:
             options.append(f"PARTITION BY ({', '.join(ident(c) for c in partition_by)})")

@@ -13,7 +13,8 @@ from capstone_assets.sparkify.specs import GROUP, SONG_FOLDER, mart_specs
 LOG_KEY = re.compile(r"^sparkify/log_data/(?P<year>\d{4})/(?P<month>\d{2})/[^/]+\.json$")
 EVENT_ASSETS = ("staging_events", "text_repairs", "songplays")
 SONG_ASSETS = ("staging_songs", "songs", "artists")
-DIMENSION_ASSETS = ("users", "time", "songplays_lake_export")
+DIMENSION_ASSETS = ("users", "time", "songplays_lake_export", "songs_lake_export", "time_lake_export",
+                    "users_lake_export", "artists_lake_export")
 
 
 def _selection(names) -> dg.AssetSelection:

@@ -8,7 +8,7 @@ from capstone_assets.lib.models import build_model_asset
 from capstone_assets.lib.staging import build_stage_asset
 from capstone_assets.settings import Settings
 from capstone_assets.sparkify import automation
-from capstone_assets.sparkify.lake_export import build_lake_export_asset
+from capstone_assets.sparkify.lake_export import build_lake_export_assets
 from capstone_assets.sparkify.specs import model_specs, month_partitions, stage_specs
 from capstone_assets.sparkify.text_repair import build_text_repairs_asset
 
@@ -18,7 +18,7 @@ def build_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         [build_stage_asset(spec) for spec in stage_specs(settings)]
         + [build_text_repairs_asset(month_partitions(settings))]
         + [build_model_asset(spec) for spec in model_specs(settings)]
-        + [build_lake_export_asset()]
+        + build_lake_export_assets()
     )
 
 

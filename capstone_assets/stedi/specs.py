@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from capstone_assets.lib import checks as c
 from capstone_assets.lib.json_rules import JsonRules
+from capstone_assets.lib.lake_tables import LakeTable
 from capstone_assets.lib.specs import ModelSpec, StageSpec
 from capstone_assets.stedi import checks as stedi_checks
 
@@ -73,3 +74,6 @@ EXPORTS = {
     "customers_curated": "stedi/customer/curated/",
     "machine_learning_curated": "stedi/machine_learning/curated/",
 }
+# every zone in the catalogue (`stedi_lake.<table>`): trusted and curated as Parquet copies, landing in place (JSON)
+LAKE_TABLES = ([LakeTable(GROUP, table, folder, asset_name=f"{table}_parquet") for table, folder in EXPORTS.items()]
+               + [LakeTable(GROUP, spec.name, spec.path, format="json") for spec in STAGE_SPECS])

@@ -51,15 +51,15 @@ class Throttle:
         return None
 
     def install(self, monkeypatch):
-        real_client = boto3.client
+        real_client = boto3.session.Session.client  # S3Lake's client comes from dagster-aws's S3Resource, via a Session
 
-        def client(*args, **kwargs):
-            made = real_client(*args, **kwargs)
+        def client(session, *args, **kwargs):
+            made = real_client(session, *args, **kwargs)
             for operation in ("GetObject", "ListObjectsV2"):
                 made.meta.events.register(f"before-send.s3.{operation}", self)
             return made
 
-        monkeypatch.setattr(boto3, "client", client)
+        monkeypatch.setattr(boto3.session.Session, "client", client)
         # boto3's backoff sleeps are recorded, not slept: the test asserts them without waiting
         monkeypatch.setattr(botocore.endpoint, "time", types.SimpleNamespace(sleep=self.sleeps.append))
 

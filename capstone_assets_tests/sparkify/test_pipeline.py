@@ -5,7 +5,6 @@ import shutil
 
 from capstone_assets.sparkify.generator import generate
 from capstone_assets.sparkify.specs import mart_specs
-from capstone_assets.sparkify.lake_export import PREFIX, SCHEMA_FILE
 from capstone_assets_tests.helpers import materialize, query, scalar
 from capstone_assets_tests.sparkify.expected import expected_from
 
@@ -17,7 +16,7 @@ def assert_all_green(report) -> None:
     failed_runs = [(run.label, error) for run, ok, _, error in report.runs if not ok]
     failed_checks = {name: o.checks_failed for name, o in report.assets.items() if o.checks_failed}
     assert not failed_runs and not failed_checks, (failed_runs, failed_checks)
-    assert len(report.assets) == len(TABLES) + 1  # every table plus the lake export materialized
+    assert len(report.assets) == len(TABLES) + 5  # every table plus its lake export (songplays, songs, time, users, artists)
 
 
 def snapshot(settings) -> dict[str, list[tuple]]:
@@ -37,14 +36,12 @@ def assert_matches_files(settings, lake_dir) -> None:
     assert scalar(settings, "SELECT COUNT(*) FROM sparkify.songplays WHERE artist_id IS NOT NULL") == expected.matched_songplays
     assert scalar(settings, "SELECT COUNT(*) FROM sparkify.text_repairs") == expected.repaired_values
     assert scalar(settings, "SELECT SUM(occurrences) FROM sparkify.text_repairs") == expected.repaired_occurrences
-    exported = lake_dir / PREFIX
-    assert scalar(settings, f"SELECT COUNT(*) FROM read_parquet('{exported}/*/*/*.parquet', hive_partitioning = true)") \
+    # the lake export, through its catalogue view and straight from the files (one version left after the switch)
+    assert scalar(settings, "SELECT COUNT(*) FROM sparkify_lake.songplays") == expected.songplays
+    exported = lake_dir / "sparkify" / "lake_export" / "songplays"
+    assert scalar(settings, f"SELECT COUNT(*) FROM read_parquet('{exported}/*/*/*/*.parquet', hive_partitioning = true)") \
         == expected.songplays
-    assert {(y, m) for y, m in query(settings, f"SELECT DISTINCT year, month FROM read_parquet("
-                                               f"'{exported}/*/*/*.parquet', hive_partitioning = true)")} == expected.months
-    schema = json.loads((exported / SCHEMA_FILE).read_text())
-    assert [c["name"] for c in schema["columns"]][:3] == ["songplay_id", "start_time", "user_id"]
-    assert [p["name"] for p in schema["partition_keys"]] == ["year", "month"] and schema["row_count"] == expected.songplays
+    assert set(query(settings, "SELECT DISTINCT year, month FROM sparkify_lake.songplays")) == expected.months
 
 
 def test_real_sample_loads_with_every_check_passing_and_reruns_identically(settings, lake_dir, shared_datasets):
@@ -85,7 +82,7 @@ def test_two_months_load_as_two_partitions_and_a_malformed_line_fails_only_its_p
         counted = {f"{m:%Y-%m-%d}": n for m, n in query(settings, f"SELECT month, COUNT(*) FROM sparkify.{table} GROUP BY month")}
         assert reported == counted and len(reported) == 2, table
         assert report.assets[f"sparkify/{table}"].rows == sum(counted.values())
-    assert len(list((lake_dir / PREFIX).glob("year=2018/month=*/*.parquet"))) == 2
+    assert len(list((lake_dir / "sparkify/lake_export/songplays").glob("v*/year=2018/month=*/*.parquet"))) == 2
 
     before = snapshot(settings)
     log = sorted((lake_dir / "sparkify" / "log_data" / "2018" / "12").glob("*.json"))[4]

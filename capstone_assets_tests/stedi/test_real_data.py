@@ -63,11 +63,23 @@ def test_consent_is_enforced_against_the_raw_file(zones):
 
 
 def test_zones_are_exported_as_parquet(zones):
-    _, lake_dir, _ = zones
+    settings, lake_dir, _ = zones
     expected = expected_counts(lake_dir)
     for table, folder in EXPORTED.items():
-        files = list((lake_dir / "stedi" / folder).glob("*.parquet"))
-        assert files, folder
-        pattern = str(lake_dir / "stedi" / folder / "*.parquet")
+        files = list((lake_dir / "stedi" / folder).glob("v*/*.parquet"))  # one version folder after the switch
+        assert files and len({f.parent for f in files}) == 1, folder
+        pattern = str(lake_dir / "stedi" / folder / "*" / "*.parquet")
         assert duckdb.connect().execute(f"SELECT COUNT(*) FROM read_parquet('{pattern}')").fetchone()[0] == expected[table], table
+        assert scalar(settings, f"SELECT COUNT(*) FROM stedi_lake.{table}") == expected[table], table
     assert json.dumps(sorted(EXPORTED)) == json.dumps(sorted(ZONE_TABLES))
+
+
+def test_landing_zones_are_catalogued_where_they_are(zones):
+    """The same SELECT an analyst runs in Athena over the landing tables runs on the DuckDB views over the files."""
+    settings, lake_dir, _ = zones
+    expected = expected_counts(lake_dir)
+    for table in ("customer_landing", "accelerometer_landing", "step_trainer_landing"):
+        assert scalar(settings, f"SELECT COUNT(*) FROM stedi_lake.{table}") == expected[table], table
+    consenting = scalar(settings, "SELECT COUNT(DISTINCT email) FROM stedi_lake.customer_landing "
+                                  "WHERE sharewithresearchasofdate IS NOT NULL")
+    assert consenting == scalar(settings, "SELECT COUNT(*) FROM stedi_lake.customer_trusted")
