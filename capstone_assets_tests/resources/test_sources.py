@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from capstone_assets.resources import build_lake
+from capstone_assets.resources import build_catalog, build_lake
 from capstone_assets.resources.lake import LakeError, LocalLake
 from capstone_assets.settings import SettingsError, load_settings
 from capstone_assets_tests.helpers import materialize, query, scalar
@@ -84,10 +84,36 @@ def test_the_platform_refuses_to_write_to_a_source_location(tmp_path):
     assert (tmp_path / "platform" / "_manifests" / "sparkify" / "x.manifest").is_file()
 
 
-@pytest.mark.parametrize("value, message", [
-    ("s3://Bad_Bucket/x", "CAPSTONE_SOURCE_SPARKIFY must be s3://<bucket>"),
+PROD = {"CAPSTONE_ENV": "prod", "CAPSTONE_S3_BUCKET": "b", "CAPSTONE_REDSHIFT_HOST": "h", "CAPSTONE_REDSHIFT_DATABASE": "d",
+        "CAPSTONE_REDSHIFT_USER": "u", "CAPSTONE_REDSHIFT_PASSWORD": "p",
+        "CAPSTONE_REDSHIFT_IAM_ROLE": "arn:aws:iam::123456789012:role/r"}
+
+
+@pytest.mark.parametrize("environ, message", [
+    ({"CAPSTONE_SOURCE_SPARKIFY": "s3://Bad_Bucket/x"}, "CAPSTONE_SOURCE_SPARKIFY must be s3://<bucket>"),
+    ({**PROD, "CAPSTONE_SOURCE_STEDI": "/data/stedi"}, "CAPSTONE_SOURCE_STEDI must be s3://<bucket>.* when CAPSTONE_ENV=prod"),
+    ({"CAPSTONE_LAKE_CATALOG": "glue"}, "CAPSTONE_LAKE_CATALOG must be one of duckdb, none when CAPSTONE_ENV=local"),
+    ({"CAPSTONE_CATALOG_DATABASE_SPARKIFY": "Sparkify-Lake"}, "CAPSTONE_CATALOG_DATABASE_SPARKIFY must be a lower-case"),
+    ({**PROD, "CAPSTONE_LAKE_CATALOG": "none", "CAPSTONE_ATHENA_WORKGROUP": "primary"},
+     "CAPSTONE_ATHENA_WORKGROUP needs the Glue catalogue"),
+    ({**PROD, "CAPSTONE_ATHENA_WORKGROUP": "primary", "CAPSTONE_ATHENA_OUTPUT": "results/"}, "CAPSTONE_ATHENA_OUTPUT must be"),
 ])
-def test_a_malformed_source_names_its_setting(value, message):
+def test_a_malformed_lake_setting_names_its_variable(environ, message):
     with pytest.raises(SettingsError, match=message):
-        load_settings({"CAPSTONE_SOURCE_SPARKIFY": value})
-    assert dict(load_settings({"CAPSTONE_SOURCE_STEDI": "s3://bucket/stedi/"}).sources) == {"stedi": "s3://bucket/stedi"}
+        load_settings(environ)
+
+
+def test_lake_settings_defaults_and_values():
+    local, prod = load_settings({}), load_settings(PROD)
+    assert (local.lake_catalog, prod.lake_catalog, local.sources, prod.athena_workgroup) == ("duckdb", "glue", (), None)
+    settings = load_settings({**PROD, "CAPSTONE_SOURCE_STEDI": "s3://bucket/stedi/", "CAPSTONE_S3_ENDPOINT_URL": "http://s3",
+                              "CAPSTONE_CATALOG_DATABASE_STEDI": "balance_lake", "CAPSTONE_ATHENA_WORKGROUP": "analysts"})
+    assert dict(settings.sources) == {"stedi": "s3://bucket/stedi"} and settings.aws_endpoint_url == "http://s3"
+    catalog = build_catalog(settings)
+    assert (catalog.database("stedi"), catalog.database("sparkify"), catalog.athena_workgroup) == \
+        ("balance_lake", "sparkify_lake", "analysts")
+    platform = build_lake(settings)  # exports: the platform's bucket; loads: the group's raw keys at the source
+    assert platform.uri("stedi/customer/trusted/v1/part-0.parquet") == "s3://b/stedi/customer/trusted/v1/part-0.parquet"
+    assert platform.for_group("stedi").uri("stedi/customer/landing/a.json") == "s3://bucket/stedi/customer/landing/a.json"
+    assert platform.for_group("stedi").uri("_manifests/x") == "s3://b/_manifests/x"
+    assert platform.for_group("sparkify") is platform  # no source configured: as before
