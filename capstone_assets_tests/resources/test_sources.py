@@ -117,3 +117,27 @@ def test_lake_settings_defaults_and_values():
     assert platform.for_group("stedi").uri("stedi/customer/landing/a.json") == "s3://bucket/stedi/customer/landing/a.json"
     assert platform.for_group("stedi").uri("_manifests/x") == "s3://b/_manifests/x"
     assert platform.for_group("sparkify") is platform  # no source configured: as before
+
+
+def test_the_sensor_watches_the_source_location(make_settings, tmp_path):
+    """A new month of logs in the source folder (laid out as udacity-dend, no `sparkify/`) is one partition run."""
+    import dagster as dg
+
+    from capstone_assets.definitions import build_definitions
+    from capstone_assets.sparkify.generator import generate
+
+    generate(tmp_path / "generated", scale=0.01, seed=1)
+    source = tmp_path / "generated" / "sparkify"
+    settings = make_settings(CAPSTONE_SOURCE_SPARKIFY=str(source), CAPSTONE_SPARKIFY_END="2019-01-01")
+    sensor = build_definitions(settings).get_sensor_def("sparkify_new_files_sensor")
+
+    def evaluate(cursor):
+        return sensor(dg.build_sensor_context(cursor=cursor, resources={"lake": build_lake(settings)}))
+
+    first = evaluate(None)
+    assert sorted((r.job_name, r.partition_key) for r in first.run_requests) == [
+        ("sparkify_events_job", "2018-11-01"), ("sparkify_songs_job", None)]
+    (source / "log_data" / "2018" / "12").mkdir()
+    (source / "log_data" / "2018" / "12" / "2018-12-01-events.json").write_bytes(
+        (source / "log_data" / "2018" / "11" / "2018-11-01-events.json").read_bytes())
+    assert [r.partition_key for r in evaluate(first.cursor).run_requests] == ["2018-12-01"]
