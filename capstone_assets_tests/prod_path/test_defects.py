@@ -132,3 +132,25 @@ def test_concurrent_loads_of_one_table_both_land(prod_settings, prod_lake, prod_
     assert [o.rows for o in outcomes] == [3, 3, 3, 3]
     assert prod_warehouse.query('SELECT "month", COUNT(*) FROM learning.stg_video_log GROUP BY 1 ORDER BY 1')[0][1] == 3
     assert prod_warehouse.row_count("learning", "stg_video_log") == 12
+
+
+# ---- the audit trail ----------------------------------------------------------------------------------------------
+def test_audit_of_a_load_of_thousands_of_files_fits_its_columns(prod_warehouse):
+    """Defect 5: load_audit.files VARCHAR(65535) held the joined file list (about 1,300 song files overflow it, after
+    the load committed), and error texts were cut by characters, not bytes."""
+    import datetime as dt
+
+    from capstone_assets.lib.audit import LoadRecord, record_loads
+    from capstone_assets.resources.warehouse import RejectedRow
+
+    files = [f"sparkify/song_data/A/B/C/TRABC{i:05d}1234567890123456789012345678901234567890.json" for i in range(1300)]
+    reason = "é" * 40000  # 80,000 bytes in 40,000 characters
+    record = LoadRecord(run_id="r1", asset="sparkify.staging_songs", partition="all rows", files=files, source_rows=1300,
+                        rows_loaded=None, rejected=[RejectedRow(file=files[0], line=1, column="title", reason=reason)],
+                        status="failed", error="ü" * 40000, started_at=dt.datetime(2026, 1, 1))
+    record_loads(prod_warehouse, [record])
+    assert prod_warehouse.query("SELECT COUNT(*), COUNT(DISTINCT source_file) FROM capstone.load_files "
+                                "WHERE run_id = 'r1'") == [(1300, 1300)]
+    files_text, error_bytes = prod_warehouse.query("SELECT files, octet_length(error) FROM capstone.load_audit")[0]
+    assert files_text.endswith(",... and 1280 more (capstone.load_files)") and error_bytes == 65534
+    assert prod_warehouse.query("SELECT octet_length(reason) FROM capstone.rejected_rows") == [(65534,)]
