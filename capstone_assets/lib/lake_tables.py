@@ -112,8 +112,15 @@ def mismatches(in_table: Counter, counted: Counter, partition_by: tuple[str, ...
 
 
 def remove_other_versions(lake: Lake, folder: str, keep: str) -> int:
-    """Delete everything under `folder` but the `keep` folder (older versions, and a pre-versioning layout)."""
-    stale = [o.key for o in lake.list(folder) if not o.key.startswith(keep)]
+    """Delete what under `folder` precedes the `keep` version: older versions, and a pre-versioning layout. A newer
+    version (another run's export, in flight or done) is left alone."""
+    newest = keep[len(folder):].rstrip("/")
+
+    def older(key: str) -> bool:
+        child = key[len(folder):].split("/")[0]
+        return not (child.startswith(VERSION_PREFIX) and "/" in key[len(folder):]) or child < newest
+
+    stale = [o.key for o in lake.list(folder) if not o.key.startswith(keep) and older(o.key)]
     children = {folder + key[len(folder):].split("/")[0] + ("/" if "/" in key[len(folder):] else "") for key in stale}
     for child in sorted(children):
         if child.endswith("/"):

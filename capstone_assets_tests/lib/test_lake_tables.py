@@ -144,3 +144,17 @@ def test_catalogue_types_come_from_the_table_definition():
     assert [c.name for c in column_types("SELECT * FROM t", types)] == list(types)
     with pytest.raises(ValueError, match="cannot type export column 'n'"):
         column_types("SELECT COUNT(*) AS n FROM t", types)
+
+
+def test_only_what_precedes_the_new_version_is_removed(tmp_path):
+    """Older versions and a pre-versioning layout go; a newer version (another run's export) stays."""
+    from capstone_assets.lib.lake_tables import new_version, remove_other_versions
+
+    lake = LocalLake(root=str(tmp_path))
+    older, mine, newer = sorted(new_version() for _ in range(3))
+    for key in (f"t/{older}/year=2018/a.parquet", f"t/{mine}/year=2018/b.parquet", f"t/{newer}/c.parquet",
+                "t/year=2018/month=11/legacy.parquet", "t/_schema.json"):
+        lake.write_bytes(key, b"x")
+    assert remove_other_versions(lake, "t/", f"t/{mine}/") == 3
+    assert [o.key for o in lake.list("t/")] == [f"t/{mine}/year=2018/b.parquet", f"t/{newer}/c.parquet"]
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [mine, newer]
