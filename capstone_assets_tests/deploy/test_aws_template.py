@@ -127,7 +127,8 @@ def deploy(endpoint: str, **parameters: str) -> dict:
     stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
     resources = cloudformation.list_stack_resources(StackName=name)["StackResourceSummaries"]
     return {"stack": stack, "resources": {r["LogicalResourceId"]: r for r in resources}, "removed": removed,
-            "outputs": {o["OutputKey"]: o for o in stack.get("Outputs", [])}}
+            "outputs": {o["OutputKey"]: o for o in stack.get("Outputs", [])},
+            "clients": lambda service: client(endpoint, service)}
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +230,7 @@ def containers(deployed: dict, endpoint: str) -> dict[str, dict]:
         definition = ecs.describe_task_definition(taskDefinition=physical(deployed, logical_id))["taskDefinition"]
         (container,) = definition["containerDefinitions"]
         found[container["name"]] = {**container, "taskRoleArn": definition.get("taskRoleArn"),
-                                    "env": {e["name"]: moto_getatt_quirk(e["value"]) for e in container.get("environment", [])},
+                                    "env": {e["name"]: as_aws_answers(e["value"], deployed) for e in container.get("environment", [])},
                                     "secrets": {s["name"]: s["valueFrom"] for s in container.get("secrets", [])}}
     return found
 
@@ -275,16 +276,22 @@ def settings_of(deployed: dict) -> dict[str, str]:
     for key, output in deployed["outputs"].items():
         variable = output["Description"].split()[0]
         assert key == output_name(variable), f"output {key} should be named {output_name(variable)} after {variable}"
-        settings[variable] = moto_getatt_quirk(output["OutputValue"])
+        settings[variable] = as_aws_answers(output["OutputValue"], deployed)
     return settings
 
 
-def moto_getatt_quirk(value: str) -> str:
-    """moto 5.2 answers `Fn::GetAtt Cluster.Endpoint.Address` with the whole endpoint ({'Address':..., 'Port':...},
-    keys lower-cased inside a task definition); AWS answers the address. Take the address, so the rest of the
-    test runs on what AWS would give."""
+def as_aws_answers(value: str, deployed: dict) -> str:
+    """moto 5.2's answers where AWS answers otherwise, turned into AWS's, so the test runs on what AWS would give:
+    `GetAtt Cluster.Endpoint.Address` is the whole endpoint ({'Address':..., 'Port':...}, keys lower-cased inside
+    a task definition), AWS gives the address; `Ref Cluster` is the Python object (moto's cluster has no
+    physical id), AWS gives the cluster identifier."""
     if value.startswith("{"):
         return {key.lower(): item for key, item in ast.literal_eval(value).items()}["address"]
+    if value.startswith("<moto.redshift.models.Cluster object"):
+        stack = deployed["stack"]["StackName"]
+        clusters = deployed["clients"]("redshift").describe_clusters()["Clusters"]
+        (identifier,) = [c["ClusterIdentifier"] for c in clusters if c["ClusterIdentifier"].startswith(f"{stack}-Cluster-")]
+        return identifier
     return value
 
 
@@ -316,6 +323,11 @@ def test_outputs_are_exactly_settings_the_platform_reads_and_load_in_prod(provis
     assert loaded.redshift_host in {c["Endpoint"]["Address"] for c in cluster}
     assert (loaded.redshift_port, loaded.redshift_database, loaded.redshift_user) == (5439, "capstone", "capstone_admin")
     assert loaded.redshift_iam_role.startswith("arn:aws:iam::") and ":role/" in loaded.redshift_iam_role
+    assert loaded.redshift_cluster_identifier in {c["ClusterIdentifier"] for c in cluster}
+    assert loaded.redshift_workgroup is None and loaded.redshift_region == loaded.aws_region == "us-east-1"
+    assert loaded.lake_catalog == "glue"
+    assert dict(loaded.catalog_databases) == {"sparkify": "sparkify_lake", "stedi": "stedi_lake"}
+    assert loaded.athena_workgroup == removed_marker("AthenaWorkGroup")  # only linted: see LINTED_ONLY
 
 
 def test_serverless_stack_deploys_with_the_workgroup_only_linted(s3_endpoint):
@@ -324,6 +336,8 @@ def test_serverless_stack_deploys_with_the_workgroup_only_linted(s3_endpoint):
     assert not {"Cluster", "ClusterSubnetGroup", "DagsterPostgresIngress"} & set(deployed["resources"])
     outputs = {k: o["OutputValue"] for k, o in deployed["outputs"].items()}
     assert outputs["CapstoneRedshiftHost"] == removed_marker("ServerlessWorkgroup", "Workgroup.Endpoint.Address")
+    assert outputs["CapstoneRedshiftWorkgroup"] == removed_marker("ServerlessWorkgroup")
+    assert "CapstoneRedshiftClusterIdentifier" not in outputs
     assert "CapstoneS3Prefix" not in outputs  # no prefix: no output, the setting's default (the whole bucket)
     policy = statements(s3_endpoint, physical(deployed, "RedshiftRole"))
     assert allowed(policy, "s3:GetObject") == {f"arn:aws:s3:::{physical(deployed, 'LakeBucket')}/*"}
