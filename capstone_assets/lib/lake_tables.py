@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from urllib.parse import unquote
 
 import dagster as dg
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from capstone_assets.lib import statements as st
@@ -27,6 +28,7 @@ from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.warehouse import Warehouse
 
 ROW_COUNT_CHECK = "exported_rows_match_table_per_partition"
+FOOTER_READ = 64 * 1024  # bytes read from a Parquet file's end: its footer, in one request for most files
 VERSION_PREFIX = "v"  # version folders: v20261201T193000123456Z (no '=': not a Hive partition column)
 
 PartitionValues = tuple[str | None, ...]
@@ -84,13 +86,21 @@ def partition_of(relative_key: str) -> PartitionValues:
     return tuple(values)
 
 
+def parquet_rows(lake: Lake, key: str) -> int:
+    """Rows of a Parquet file, from its footer alone (the file's end: footer, its length, `PAR1`)."""
+    tail = lake.read_tail(key, FOOTER_READ)
+    footer = int.from_bytes(tail[-8:-4], "little") + 8
+    if footer > len(tail):
+        tail = lake.read_tail(key, footer)
+    return pq.read_metadata(pa.BufferReader(tail[-footer:])).num_rows
+
+
 def rows_in_files(lake: Lake, prefix: str) -> Counter:
     """Rows per partition of the Parquet files under `prefix`, read from their footers."""
     counts: Counter = Counter()
     for obj in lake.list(prefix):
         if obj.key.endswith(".parquet"):
-            with lake.local_file(obj.key) as path:
-                counts[partition_of(obj.key[len(prefix):])] += pq.ParquetFile(path).metadata.num_rows
+            counts[partition_of(obj.key[len(prefix):])] += parquet_rows(lake, obj.key)
     return counts
 
 

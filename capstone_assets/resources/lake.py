@@ -83,6 +83,10 @@ class Lake(dg.ConfigurableResource):
         """A local path holding the object for the duration of the block."""
         ...
 
+    def read_tail(self, key: str, size: int) -> bytes:
+        """The last `size` bytes of the object (all of it if smaller): e.g. a Parquet file's footer."""
+        return self.read_bytes(key)[-size:]
+
     def upload_tree(self, local_root: Path, prefix: str = "") -> int:
         count = 0
         for path in sorted(p for p in Path(local_root, prefix).rglob("*") if p.is_file()):
@@ -139,6 +143,11 @@ class LocalLake(Lake):
     def read_head(self, key: str, size: int = 65536) -> bytes:
         with self._path(key).open("rb") as handle:
             return handle.read(size)
+
+    def read_tail(self, key: str, size: int) -> bytes:
+        with self._path(key).open("rb") as handle:
+            handle.seek(max(0, handle.seek(0, 2) - size))
+            return handle.read()
 
     def write_bytes(self, key: str, data: bytes) -> None:
         path = self._path(key)
@@ -236,6 +245,9 @@ class S3Lake(Lake):
         response = self.client.get_object(Bucket=self.bucket, Key=self._key(key), Range=f"bytes=0-{size - 1}")
         return response["Body"].read()
 
+    def read_tail(self, key: str, size: int) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=self._key(key), Range=f"bytes=-{size}")["Body"].read()
+
     def write_bytes(self, key: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
@@ -290,6 +302,10 @@ class GroupSourceLake(Lake):
     def read_head(self, key: str, size: int = 65536) -> bytes:
         lake, inner, _ = self._route(key)
         return lake.read_head(inner, size)
+
+    def read_tail(self, key: str, size: int) -> bytes:
+        lake, inner, _ = self._route(key)
+        return lake.read_tail(inner, size)
 
     def write_bytes(self, key: str, data: bytes) -> None:
         lake, inner = self._writable(key)

@@ -158,3 +158,18 @@ def test_only_what_precedes_the_new_version_is_removed(tmp_path):
     assert remove_other_versions(lake, "t/", f"t/{mine}/") == 3
     assert [o.key for o in lake.list("t/")] == [f"t/{mine}/year=2018/b.parquet", f"t/{newer}/c.parquet"]
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == [mine, newer]
+
+
+def test_rows_are_counted_from_the_parquet_footer_alone(tmp_path):
+    """A footer larger than the first read (many row groups) is read whole in a second one."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from capstone_assets.lib import lake_tables
+
+    lake = LocalLake(root=str(tmp_path))
+    (tmp_path / "t").mkdir()
+    pq.write_table(pa.table({"n": list(range(5000)), "text": ["x" * 10] * 5000}), tmp_path / "t" / "a.parquet",
+                   row_group_size=10)  # 500 row groups: a footer of well over 64 KiB
+    assert int.from_bytes(lake.read_tail("t/a.parquet", 8)[:4], "little") > lake_tables.FOOTER_READ
+    assert lake_tables.parquet_rows(lake, "t/a.parquet") == 5000
