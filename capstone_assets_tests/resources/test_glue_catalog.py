@@ -134,3 +134,23 @@ def test_athena_counts_each_partition_and_a_difference_fails_the_check(tmp_path,
     [check] = differs.get_asset_check_evaluations()
     assert not check.passed
     assert "year=2001, artist_id=AR1: 3 rows in the table, 2 counted by Athena" in check.metadata["mismatches"].value
+
+
+def test_a_landing_zone_is_catalogued_where_it_is_as_json(tmp_path, s3_endpoint, bucket, glue, request):
+    """STEDI's landing files stay where they landed; the Glue table reads them with the JSON SerDe, columns from the DDL."""
+    from capstone_assets.stedi.specs import LAKE_TABLES
+
+    [spec] = [s for s in LAKE_TABLES if s.table == "customer_landing"]
+    database = f"stedi_{request.node.name[-8:]}"
+    resources = {"lake": S3Lake(bucket=bucket, endpoint_url=s3_endpoint), "catalog": GlueCatalog(
+        endpoint_url=s3_endpoint, databases={"stedi": database}), "warehouse": DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))}
+    resources["lake"].write_bytes("stedi/customer/landing/customer-1.json", b'{"customerName": "A"}\n')
+    result = dg.materialize([build_lake_table_asset(spec)], resources=resources)
+    assert result.success
+    table = glue.get_table(DatabaseName=database, Name="customer_landing")["Table"]
+    storage = table["StorageDescriptor"]
+    assert storage["Location"] == f"s3://{bucket}/stedi/customer/landing/" and table["PartitionKeys"] == []
+    assert storage["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    columns = {c["Name"]: c["Type"] for c in storage["Columns"]}
+    assert columns["customername"] == "string" and columns["sharewithresearchasofdate"] == "bigint"
+    assert not any(name.startswith("_") for name in columns)  # lineage columns are the warehouse's, not the files'
