@@ -81,15 +81,15 @@ MODEL_SPECS = [
     ModelSpec(GROUP, "negative_feedback_by_content", keys=("item_type", "item_id"),
               description="(5) Negative feedback share and volume per project, section and video: where improvements are needed.",
               checks=(c.between("negative_share", 0, 1),)),
-    # phrase analysis: texts -> words -> TF-IDF
+    # phrase analysis: texts -> words -> TF-IDF; tables, as each is read by several marts
     ModelSpec(GROUP, "word_positions", keys=("n",), description="Word positions 1-10,000, to split texts into words."),
     ModelSpec(GROUP, "text_stop_words", keys=("word",),
               description="The stop words and filler phrase analysis leaves out (the one list)."),
-    ModelSpec(GROUP, "text_documents", kind="view", keys=("source", "document_id"),
+    ModelSpec(GROUP, "text_documents", keys=("source", "document_id"),
               description="Every feedback text and mentor question as one cleaned document, with what it concerns."),
-    ModelSpec(GROUP, "text_terms", kind="view",
+    ModelSpec(GROUP, "text_terms",
               description="Words and adjacent-word pairs of each document, stop words and filler removed."),
-    ModelSpec(GROUP, "text_video_mentions", kind="view", keys=("source", "document_id", "video_id"),
+    ModelSpec(GROUP, "text_video_mentions", keys=("source", "document_id", "video_id"),
               description="The videos each text names by title."),
     ModelSpec(GROUP, "content_items", kind="view", keys=("item_type", "item_id"),
               description="Projects, sections and videos as one list of items feedback concerns."),
@@ -98,7 +98,7 @@ MODEL_SPECS = [
     ModelSpec(GROUP, "negative_feedback_themes", keys=("degree", "phrase"), extra_metadata=themes_chart,
               description="(1) Negative-feedback trends by TF-IDF phrase analysis, per degree and over all degrees, "
                           "with a chart."),
-    ModelSpec(GROUP, "mentor_question_terms", kind="view",
+    ModelSpec(GROUP, "mentor_question_terms", keys=("question_id", "term"),
               description="TF-IDF weight of each term of each mentor question."),
     ModelSpec(GROUP, "mentor_question_topics", keys=("project_id", "phrase"),
               description="(2) Technical question prompts in mentor activity by TF-IDF, per project asked about."),

@@ -341,3 +341,35 @@ def test_8_one_row_per_user_and_month(lake):
         assert share == (None if not given else pytest.approx(negative / given, abs=5e-5))
         following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
         assert next_month == int((user, following) in activity)
+
+
+def test_the_tokeniser_gives_the_same_terms_on_postgresql(lake, postgres_database):
+    """The Redshift-dialect SQL of word_positions, text_stop_words and text_terms, run as written on PostgreSQL
+    (Redshift's ancestor), splits a sample of the documents into exactly the terms DuckDB found."""
+    import psycopg2
+
+    from capstone_assets.lib.sql import read_sql
+
+    _, settings = lake
+    columns = "source, document_id, degree, project_id, section_id, rating, body"
+    sample = query(settings, f"SELECT {columns} FROM learning.text_documents ORDER BY source, document_id LIMIT 400")
+    expected = Counter(query(settings, "SELECT t.source, t.document_id, t.term, t.words FROM learning.text_terms AS t "
+                                       "JOIN (SELECT source, document_id FROM learning.text_documents "
+                                       "      ORDER BY source, document_id LIMIT 400) AS s USING (source, document_id)"))
+    connection = psycopg2.connect(host=postgres_database["host"], port=postgres_database["port"],
+                                  dbname=postgres_database["database"], user=postgres_database["user"],
+                                  password=postgres_database["password"])
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute("CREATE SCHEMA learning")
+            cursor.execute("CREATE TABLE learning.text_documents (source VARCHAR(32), document_id BIGINT, degree VARCHAR(64), "
+                           "project_id BIGINT, section_id BIGINT, rating SMALLINT, body VARCHAR(4096))")
+            cursor.executemany("INSERT INTO learning.text_documents VALUES (%s, %s, %s, %s, %s, %s, %s)", sample)
+            for name in ("word_positions", "text_stop_words"):
+                cursor.execute(f"CREATE TABLE learning.{name} AS {read_sql('learning', name)}")
+            cursor.execute(f"SELECT source, document_id, term, words FROM ({read_sql('learning', 'text_terms')}) AS t")
+            found = Counter(tuple(row) for row in cursor.fetchall())
+    finally:
+        connection.close()
+    assert sum(expected.values()) > 1000
+    assert found == expected
