@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import importlib.util
 import sys
@@ -14,6 +15,7 @@ from typing import Callable
 import dagster as dg
 
 from capstone_assets import runner
+from capstone_assets.learning.specs import fact_partitions
 from capstone_assets.resources import build_lake
 from capstone_assets.settings import Settings, SettingsError, dagster_home, load_settings
 
@@ -26,6 +28,13 @@ def _generator(group: str) -> Callable[..., dict]:
     return importlib.import_module(f"capstone_assets.{group}.generator").generate
 
 
+def _learning_options(settings: Settings) -> dict:
+    """The configured degrees and months (CAPSTONE_LEARNING_START/_END, and the month in progress on a daily
+    cadence): the months the learning partitions offer, so every partition has its files."""
+    months = fact_partitions(settings).get_partitions_def_for_dimension("month").get_partition_keys()
+    return {"degrees": settings.degrees, "months": [dt.date.fromisoformat(month) for month in months]}
+
+
 def generate(settings: Settings, groups: list[str], scale: float | None, seed: int, out=None) -> None:
     out = out or sys.stdout
     lake = build_lake(settings)
@@ -34,7 +43,7 @@ def generate(settings: Settings, groups: list[str], scale: float | None, seed: i
         for group in groups:
             started = time.perf_counter()
             group_scale = DEMO_SCALES[group] if scale is None else scale
-            options = {"degrees": settings.degrees} if group == "learning" else {}
+            options = _learning_options(settings) if group == "learning" else {}
             summary = _generator(group)(root, scale=group_scale, seed=seed, **options)
             rows = sum(summary.get("rows", {}).values())
             print(f"generated {group}: {summary.get('files', '?')} files, {rows:,} rows at scale {group_scale} "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 import pytest
 
@@ -19,7 +21,8 @@ def cli_env(monkeypatch, tmp_path, test_env):
 
 def test_generate_then_run_reports_and_records_runs(cli_env, lake_dir, settings, capsys):
     assert main(["generate", "--group", "learning", "--scale", "0.005"]) == 0
-    assert (lake_dir / "learning/machine_learning/2019/12/video_log.csv").exists()
+    assert (lake_dir / "learning/machine_learning/2019/2/video_log.csv").exists()
+    assert not (lake_dir / "learning/machine_learning/2019/3").exists()  # CAPSTONE_LEARNING_END=2019-03-01
     assert main(["run", "--select", "group:learning"]) == 0
     out = capsys.readouterr().out
     assert "[####################] 1/1" in out  # dimensions, every degree x month and the marts in one run
@@ -47,6 +50,19 @@ def test_a_failing_blocking_check_stops_downstream_and_exits_non_zero(cli_env, l
     # the marts that read video views are not built on top of the failed check; the others are
     assert not tables & {"top_videos_by_views_per_user", "viewing_after_negative_feedback"}
     assert {"negative_feedback_share", "mentor_question_topics"} <= tables
+
+
+def test_generate_writes_the_configured_months_across_a_year_end(cli_env, lake_dir, monkeypatch, settings, capsys):
+    monkeypatch.setenv("CAPSTONE_LEARNING_START", "2019-11-01")
+    monkeypatch.setenv("CAPSTONE_LEARNING_END", "2020-02-01")
+    assert main(["generate", "--group", "learning", "--scale", "0.005"]) == 0
+    months = sorted(str(p.relative_to(lake_dir / "learning/data_science")) for p in
+                    (lake_dir / "learning/data_science").glob("*/*"))
+    assert months == ["2019/11", "2019/12", "2020/1"]
+    assert main(["run", "--select", "group:learning"]) == 0  # every configured partition finds its files
+    assert "every run succeeded and every check passed" in capsys.readouterr().out
+    assert query(settings, "SELECT DISTINCT month FROM learning.stg_video_log ORDER BY 1") == \
+        [(dt.date(2019, 11, 1),), (dt.date(2019, 12, 1),), (dt.date(2020, 1, 1),)]
 
 
 def test_bad_configuration_exits_2_naming_the_variable(monkeypatch, capsys):

@@ -27,6 +27,7 @@ they leave the other files as they were.
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 import zlib
 from dataclasses import dataclass
@@ -76,13 +77,18 @@ class _Calendar:
     total: int
 
     @classmethod
-    def build(cls, year: int, months: Sequence[int]) -> _Calendar:
-        months = np.array(sorted(set(months)), dtype=np.int64)
-        first = np.array([f"{year}-{m:02d}" for m in months], dtype="datetime64[M]")
+    def build(cls, year: int, months: Sequence[int | dt.date]) -> _Calendar:
+        """`months`: month numbers of `year`, or the first days of months in any years (a configured range)."""
+        first = np.array(sorted({f"{m.year}-{m.month:02d}" if isinstance(m, dt.date) else f"{year}-{m:02d}"
+                                 for m in months}), dtype="datetime64[M]")
         bounds = np.stack([first, first + 1]).astype("datetime64[s]").astype(np.int64)
         start, length = bounds[0] + 1, bounds[1] - bounds[0] - 1
         offset = np.concatenate([[0], np.cumsum(length)[:-1]])
-        return cls(months, start, length, offset, int(length.sum()))
+        return cls(first, start, length, offset, int(length.sum()))
+
+    @property
+    def first_year(self) -> int:
+        return self.months[0].astype(object).year
 
     def position(self, epoch: np.ndarray) -> np.ndarray:
         return np.clip(epoch[:, None] - self.start, 0, self.length).sum(axis=1)
@@ -364,8 +370,9 @@ def _write(frame: pd.DataFrame, path: pathlib.Path) -> None:
 
 def generate(root: pathlib.Path, *, scale: float = 1.0, seed: int = 42,
              degrees: Sequence[str] = ("data_science", "data_engineering", "machine_learning"),
-             year: int = 2019, months: Sequence[int] = range(1, 13)) -> dict:
-    """Write the learning lake under root.
+             year: int = 2019, months: Sequence[int | dt.date] = range(1, 13)) -> dict:
+    """Write the learning lake under root: `months` are month numbers of `year`, or first days of months
+    (e.g. a configured range across years; users then sign up from the year before the first month's).
 
     Returns {"files": int, "rows": {file_name: total_rows}, "fact_rows": int}.
     """
@@ -381,14 +388,14 @@ def generate(root: pathlib.Path, *, scale: float = 1.0, seed: int = 42,
     for degree, n in zip(degrees, split):
         stream = [seed, zlib.crc32(degree.encode())]
         tables = _degree_tables(np.random.default_rng(stream), np.random.default_rng([*stream, 1]),
-                                degree, degrees, int(n), cal, year, ids)
+                                degree, degrees, int(n), cal, cal.first_year, ids)
         for name, frame in tables["dims"].items():
             dims[name].append(frame)
         for name, (frame, month) in tables["facts"].items():
             bounds = np.searchsorted(month, np.arange(len(cal.months) + 1))
-            for i, m in enumerate(cal.months):
+            for i, first_day in enumerate(cal.months.astype(object)):
                 _write(frame.iloc[bounds[i]:bounds[i + 1]][FACT_COLUMNS[name]],
-                       root / degree / str(year) / str(m) / f"{name}.csv")
+                       root / degree / str(first_day.year) / str(first_day.month) / f"{name}.csv")
             rows[f"{name}.csv"] += len(frame)
             files += len(cal.months)
     for name, frames in dims.items():

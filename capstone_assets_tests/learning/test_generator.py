@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import pathlib
 import re
 
@@ -233,6 +234,19 @@ def test_custom_degrees_and_months(tmp_path):
     assert len(cyber) > 0 and cyber.str.contains("|".join(txt.COMMON_TOPICS)).all()
     views = _fact(tmp_path, "video_log")
     assert set(views["file_month"]) == {1, 2, 3}
+
+
+def test_months_across_a_year_end(tmp_path):
+    months = [dt.date(2019, 11, 1), dt.date(2019, 12, 1), dt.date(2020, 1, 1)]
+    generate(tmp_path / "range", scale=0.005, degrees=DEGREES[:1], months=months)
+    views = _fact(tmp_path / "range", "video_log")
+    assert sorted(set(zip(views["file_year"], views["file_month"]))) == [(2019, 11), (2019, 12), (2020, 1)]
+    viewed = pd.to_datetime(views["viewed_at"])
+    assert (viewed.dt.year == views["file_year"]).all() and (viewed.dt.month == views["file_month"]).all()
+    # first days of months of one year write what month numbers of that year write, byte for byte
+    generate(tmp_path / "dates", scale=0.005, degrees=DEGREES[:1], months=[dt.date(2019, m, 1) for m in (1, 2)])
+    generate(tmp_path / "numbers", scale=0.005, degrees=DEGREES[:1], months=[1, 2])
+    assert _files(tmp_path / "dates") == _files(tmp_path / "numbers")
 
 
 def test_appended_degree_leaves_other_fact_files_unchanged(tmp_path):
