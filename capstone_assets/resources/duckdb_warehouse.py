@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 import duckdb
 from pydantic import PrivateAttr
 
+from capstone_assets.lib import byte_lengths
 from capstone_assets.lib.sql import TranslationCache, ident, to_dialect
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.warehouse import (
@@ -181,7 +182,8 @@ class DuckDBWarehouse(Warehouse):
                 where, params = batch_filter(requests)
                 tx.execute(f"DELETE FROM {first.target} WHERE {where}", params)
                 self._insert(connection, first, files)
-                rejected = self._rejected(connection) if first.format == "csv" else []
+                too_long = self._reject_too_long(tx, first, files, where, params)
+                rejected = (self._rejected(connection) if first.format == "csv" else []) + too_long
                 for request in requests:
                     keys = {request.source_key(obj.key) for obj in request.files}
                     check_rejects(request, [row for row in rejected if row.file in keys])
@@ -232,6 +234,28 @@ class DuckDBWarehouse(Warehouse):
             for path, key, _ in files:
                 message = message.replace(path, key)
             raise LoadError(f"load of {request.schema}.{request.table} failed, nothing was changed: {message}") from None
+
+    @staticmethod
+    def _reject_too_long(tx: DuckDBTransaction, request: LoadRequest, files: list[tuple[str, str, LoadRequest]],
+                         where: str, params: Params) -> list[RejectedRow]:
+        """Rows with a text longer than its column's bytes, removed and named with file, line and column: Redshift's
+        COPY rejects them (VARCHAR(n) counts bytes), DuckDB would keep them."""
+        limits = byte_lengths.limits(request.columns, [column for column, _ in request.file_fields])
+        condition = byte_lengths.too_long_condition(limits)
+        if condition is None:
+            return []
+        removed = tx.query(f"DELETE FROM {request.target} WHERE {where} AND ({condition}) RETURNING _source_file", params)
+        if not removed:
+            return []
+        found = []
+        for key in sorted({key for (key,) in removed}):
+            path, _, owner = next(file for file in files if file[1] == key)
+            located = byte_lengths.locate_too_long(Path(path), key, owner.format, owner.file_fields, limits, owner.columns)
+            found += [RejectedRow(file=key, line=line, column=column, reason=reason) for line, column, reason in located]
+            unlocated = sum(1 for (k,) in removed if k == key) - len(located)
+            found += [RejectedRow(file=key, line=None, column=None, reason=byte_lengths.REASON.format(
+                size="more", type="its column"))] * max(unlocated, 0)
+        return found
 
     @staticmethod
     def _rejected(connection: duckdb.DuckDBPyConnection) -> list[RejectedRow]:
