@@ -1,6 +1,8 @@
 -- One row per NextSong event. song_id/artist_id come from song_data, matched on title, artist name and
 -- duration after repairing double-encoded log text (sparkify.text_repairs). songplay_id is a digest of
--- the event's identity, so re-runs give identical rows.
+-- the event's identity, so re-runs give identical rows. Titles and names are compared without trailing blanks
+-- (RTRIM), which is what Redshift's VARCHAR comparison does anyway: DuckDB and PostgreSQL then match the same rows
+-- (a few real song titles end in a space).
 SELECT
     MD5(CAST(e.session_id AS VARCHAR) || '|' || CAST(e.item_in_session AS VARCHAR) || '|' || CAST(e.ts AS VARCHAR)) AS songplay_id,
     TIMESTAMP 'epoch' + CAST(e.ts AS DOUBLE PRECISION) / 1000 * INTERVAL '1 second' AS start_time,
@@ -19,15 +21,15 @@ LEFT JOIN (
     SELECT
         s.song_id,
         s.artist_id,
-        s.title,
-        a.name AS artist_name,
+        RTRIM(s.title) AS title,
+        RTRIM(a.name) AS artist_name,
         s.duration,
-        ROW_NUMBER() OVER (PARTITION BY s.title, a.name, s.duration ORDER BY s.song_id) AS copy_number
+        ROW_NUMBER() OVER (PARTITION BY RTRIM(s.title), RTRIM(a.name), s.duration ORDER BY s.song_id) AS copy_number
     FROM sparkify.songs AS s
     JOIN sparkify.artists AS a ON a.artist_id = s.artist_id
 ) AS m
     ON m.copy_number = 1
-    AND m.title = COALESCE(song_fix.repaired_text, e.song)
-    AND m.artist_name = COALESCE(artist_fix.repaired_text, e.artist)
+    AND m.title = RTRIM(COALESCE(song_fix.repaired_text, e.song))
+    AND m.artist_name = RTRIM(COALESCE(artist_fix.repaired_text, e.artist))
     AND m.duration = e.length
 WHERE e.page = 'NextSong'
