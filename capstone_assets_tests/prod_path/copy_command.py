@@ -26,6 +26,8 @@ from capstone_assets_tests.prod_path.values import ColumnType, ConversionError, 
 IAM_ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]+$")
 TOKEN = re.compile(r"""\s*(?:(?P<string>'(?:[^'\\]|''|\\.)*')|(?P<quoted>"(?:[^"]|"")*")|(?P<punct>[(),;])|(?P<word>[^\s(),;'"]+))""")
 SUPPORTED_FORMATS = ("csv", "json")
+EMULATED_DATEFORMATS = ("AUTO", "YYYY-MM-DD")
+EMULATED_TIMEFORMATS = ("AUTO", "YYYY-MM-DD HH:MI:SS", "EPOCHSECS", "EPOCHMILLISECS")
 
 
 class CopyEmulationError(RuntimeError):
@@ -151,6 +153,10 @@ def parse_copy(sql: str) -> CopyCommand:
             value(skip_as=False)
         else:
             raise CopyEmulationError(f"COPY option {option} is not emulated")
+    if (command.dateformat or "auto").upper() not in EMULATED_DATEFORMATS:
+        raise CopyEmulationError(f"DATEFORMAT {command.dateformat!r} is not emulated")
+    if (command.timeformat or "auto").upper() not in EMULATED_TIMEFORMATS:
+        raise CopyEmulationError(f"TIMEFORMAT {command.timeformat!r} is not emulated")
     if command.iam_role is None:
         raise CopyEmulationError("COPY without IAM_ROLE: the project loads with an IAM role")
     if command.format == "text":
@@ -242,7 +248,14 @@ class _Number(str):
 def json_records(text: str) -> Iterator[tuple[int, object, str]]:
     """(line number of the object's last line, object, raw text) for each top-level JSON value."""
     decoder = json.JSONDecoder(parse_float=_Number, parse_int=_Number)
-    position = 0
+    position, counted, line = 0, 0, 1  # newlines are counted once, up to `counted`
+
+    def line_at(offset: int) -> int:
+        nonlocal counted, line
+        line += text.count("\n", counted, offset)
+        counted = offset
+        return line
+
     while True:
         while position < len(text) and text[position] in " \t\r\n\ufeff":
             position += 1
@@ -251,10 +264,10 @@ def json_records(text: str) -> Iterator[tuple[int, object, str]]:
         try:
             value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
-            line = text.count("\n", 0, error.pos) + 1
-            yield line, error, text[position:text.find("\n", position) if "\n" in text[position:] else None]
+            newline = text.find("\n", position)
+            yield line_at(error.pos), error, text[position:newline if newline >= 0 else None]
             return
-        yield text.count("\n", 0, max(end - 1, 0)) + 1, value, text[position:end]
+        yield line_at(max(end - 1, position)), value, text[position:end]
         position = end
 
 

@@ -1,5 +1,6 @@
 """A fresh test database made to look like a Redshift database to the project.
 
+- SERIALIZABLE transactions by default, as Redshift's (concurrent writers conflict: SQLSTATE 40001);
 - owned by the MD5 login role the product connects as (driver.py), which is not a superuser;
 - every Redshift function PostgreSQL lacks, as shims (shims.py);
 - the load-error log as tables: `sys_load_error_detail` (provisioned and Serverless) and `stl_load_errors`
@@ -70,6 +71,9 @@ def create_redshift_database(server, role: str) -> str:
     """A new database in `server`, owned by `role`, set up as above; returns its name."""
     name = server.create_database("rs")
     server.admin_execute(f'ALTER DATABASE "{name}" OWNER TO {role}')
+    # Redshift (provisioned) runs every transaction SERIALIZABLE: concurrent writers of one table conflict, and
+    # the loser is rolled back (Redshift error 1023; PostgreSQL's SQLSTATE 40001)
+    server.admin_execute(f"ALTER DATABASE \"{name}\" SET default_transaction_isolation TO 'serializable'")
     server.admin_execute(f"ALTER SCHEMA public OWNER TO {role}", name)
     setup = shim_sql() + SYSTEM_TABLES + BYTE_LENGTH_TRIGGER + (
         f"GRANT SELECT ON public.sys_load_error_detail, public.stl_load_errors TO {role};")

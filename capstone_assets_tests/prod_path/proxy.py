@@ -19,7 +19,12 @@ from typing import Any
 from capstone_assets_tests.prod_path import copy_command, rewrites, rules, unload_command
 from capstone_assets_tests.prod_path.values import ColumnType
 
-INSERT_ROWS = 500
+INSERT_ROWS = 2000
+
+
+def _text_literal(value: str | None) -> str:
+    """A text literal (standard_conforming_strings: only quotes are doubled), or NULL."""
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
 @dataclass
@@ -177,11 +182,12 @@ class ProxyCursor:
             return self._fail_on_server(f"Load into table '{table}' failed. Check 'sys_load_error_detail' system "
                                         f"table for details.")
         names = ", ".join('"' + c.name + '"' for c in columns)
-        casts = "(" + ", ".join(f"CAST(%s AS {c.sql_type})" for c in columns) + ")"
-        for start in range(0, len(result.rows), INSERT_ROWS):
-            batch = result.rows[start:start + INSERT_ROWS]
-            self._real.execute(f"INSERT INTO {command.table} ({names}) VALUES " + ", ".join([casts] * len(batch)),
-                               tuple(value for row in batch for value in row))
+        casts = ", ".join(f"CAST(v{i} AS {c.sql_type})" for i, c in enumerate(columns))
+        aliases = ", ".join(f"v{i}" for i in range(len(columns)))
+        for start in range(0, len(result.rows), INSERT_ROWS):  # canonical text as literals: no parameter binding
+            values = ", ".join("(" + ", ".join(_text_literal(v) for v in row) + ")"
+                               for row in result.rows[start:start + INSERT_ROWS])
+            self._real.execute(f"INSERT INTO {command.table} ({names}) SELECT {casts} FROM (VALUES {values}) AS v({aliases})")
         self._real.execute(f"SET redshift.last_copy_id = {int(query_id)}")  # a rollback undoes it, as on Redshift
         return self
 

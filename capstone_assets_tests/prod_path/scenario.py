@@ -21,7 +21,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
+from capstone_assets.flights.generator import generate as generate_flights
 from capstone_assets.learning.generator import generate as generate_learning
+from capstone_assets.sparkify.generator import generate as generate_sparkify
+from capstone_assets.stedi.generator import generate as generate_stedi
 
 GROUPS = ("learning", "sparkify", "flights", "stedi")
 SKIPPED_SCHEMAS = ("capstone",)  # audit trail: run ids and load times differ by nature
@@ -30,11 +33,15 @@ LEARNING_SCALE = 0.01
 
 
 def build_lake(root: Path, datasets: Path | None) -> Path:
-    """A local lake folder: generated learning data (3 degrees x 12 months) and, when given, the real sample
-    files of sparkify, flights and stedi in the layout the project reads."""
+    """A local lake folder: generated learning data (3 degrees x 12 months) and the real sample files of
+    sparkify, flights and stedi in the layout the project reads (generated ones where the samples are absent)."""
     root.mkdir(parents=True, exist_ok=True)
     generate_learning(root, scale=LEARNING_SCALE, seed=13)
-    if datasets is not None:
+    if datasets is None:
+        generate_sparkify(root, scale=0.03, seed=7)
+        generate_flights(root, scale=0.02, seed=5)
+        generate_stedi(root, scale=0.02, seed=3)
+    else:
         shutil.copytree(datasets / "sparkify", root / "sparkify", ignore=shutil.ignore_patterns("_history"))
         (root / "flights" / "uploads").mkdir(parents=True)
         for name in ("airlines.csv", "airports.csv"):
@@ -51,7 +58,7 @@ def normalise(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, decimal.Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() or True else str(value)
+        return format(value.normalize(), "f")
     if isinstance(value, float):
         if math.isnan(value):
             return "nan"
@@ -117,16 +124,18 @@ def check_results(report) -> dict[str, tuple[int, tuple[str, ...], tuple[str, ..
             for name, o in sorted(report.assets.items())}
 
 
-def parquet_exports(lake, prefix: str) -> dict[str, tuple[int, str]]:
-    """Each Parquet file's partition folder -> checksum of its rows (file names differ by engine)."""
-    by_folder: dict[str, list] = {}
-    for item in lake.list(prefix):
+def parquet_exports(lake, folder: str) -> dict[str, tuple[int, str]]:
+    """Each partition folder of the export under `folder` -> checksum of its rows. File names and the version
+    folder (`v<timestamp>/`) differ by engine and run, so only the partition path (`year=2018/month=11`) counts."""
+    by_partition: dict[str, list] = {}
+    for item in lake.list(folder):
         if not item.key.endswith(".parquet"):
             continue
-        folder = item.key[len(prefix):].rsplit("/", 1)[0] if "/" in item.key[len(prefix):] else ""
+        parts = item.key[len(folder):].split("/")[:-1]
+        partition = "/".join(p for p in parts if "=" in p)
         table = pq.read_table(io.BytesIO(lake.read_bytes(item.key)))
-        by_folder.setdefault(folder, []).extend(tuple(r.values()) for r in table.to_pylist())
-    return {folder: checksum(rows) for folder, rows in sorted(by_folder.items())}
+        by_partition.setdefault(partition, []).extend(tuple(r.values()) for r in table.to_pylist())
+    return {partition: checksum(rows) for partition, rows in sorted(by_partition.items())}
 
 
 def duckdb_tables(path: Path) -> list[str]:

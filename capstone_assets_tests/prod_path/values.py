@@ -18,6 +18,7 @@ Rules (Amazon Redshift COPY data-conversion parameters and load error reference)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -30,12 +31,12 @@ class ConversionError(ValueError):
 
 
 @dataclass(frozen=True)
-class ColumnType:
+class ColumnType:  # frozen, and cached_property writes the instance dict directly
     name: str
     sql_type: str  # PostgreSQL's format_type, e.g. 'character varying(16)', 'numeric(10,2)'
     not_null: bool
 
-    @property
+    @functools.cached_property
     def kind(self) -> str:
         t = self.sql_type
         for prefix, kind in (("character varying", "varchar"), ("character", "char"), ("text", "varchar"),
@@ -47,7 +48,7 @@ class ColumnType:
                 return kind
         raise ConversionError(1223, f"COPY emulation does not convert type {t}")
 
-    @property
+    @functools.cached_property
     def length(self) -> int | None:
         match = re.search(r"\((\d+)(?:,(\d+))?\)", self.sql_type)
         if self.kind in ("varchar", "char"):
@@ -64,6 +65,8 @@ class ColumnType:
 INTEGER_RANGES = {"smallint": (-2 ** 15, 2 ** 15 - 1, "Short"), "integer": (-2 ** 31, 2 ** 31 - 1, "Integer"),
                   "bigint": (-2 ** 63, 2 ** 63 - 1, "Long")}
 TRUE_WORDS, FALSE_WORDS = {"t", "true", "y", "yes", "1"}, {"f", "false", "n", "no", "0"}
+INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+UNDECODABLE = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8 (decoded with surrogateescape)
 FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$", re.IGNORECASE)
 DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 ISO_TIMESTAMP = re.compile(
@@ -88,7 +91,7 @@ def convert(value, column: ColumnType, dateformat: str | None, timeformat: str |
         return None
     if kind in ("varchar", "char"):
         size = len(value.encode("utf-8", "surrogateescape"))
-        if any("\udc80" <= ch <= "\udcff" for ch in value):
+        if not value.isascii() and UNDECODABLE.search(value):
             raise ConversionError(1220, "String contains invalid or unsupported UTF8 codepoints")
         if size > column.length:
             raise ConversionError(1204, f"String length exceeds DDL length ({size} bytes > {column.length})")
@@ -114,6 +117,11 @@ def convert(value, column: ColumnType, dateformat: str | None, timeformat: str |
 
 
 def _integer(value: str, low: int, high: int, name: str) -> str:
+    if INTEGER.match(value):
+        number = int(value)
+        if not low <= number <= high:
+            raise ConversionError(1222, f"Overflow, Value '{value}', Type: {name}")
+        return str(number)
     for position, ch in enumerate(value):
         if not (ch.isdigit() and ch.isascii()) and not (position == 0 and ch in "+-" and len(value) > 1):
             raise ConversionError(1207, f"Invalid digit, Value '{ch}', Pos {position}, Type: {name}", position)
