@@ -154,3 +154,21 @@ def test_audit_of_a_load_of_thousands_of_files_fits_its_columns(prod_warehouse):
     files_text, error_bytes = prod_warehouse.query("SELECT files, octet_length(error) FROM capstone.load_audit")[0]
     assert files_text.endswith(",... and 1280 more (capstone.load_files)") and error_bytes == 65534
     assert prod_warehouse.query("SELECT octet_length(reason) FROM capstone.rejected_rows") == [(65534,)]
+
+
+# ---- connections --------------------------------------------------------------------------------------------------
+def test_a_run_uses_one_connection_not_one_per_query(prod_env, prod_lake, redshift_emulator, tmp_path):
+    """Defect 8: every query opened a new (TLS) connection: 280 for a small run."""
+    from capstone_assets.learning.generator import generate
+    from capstone_assets.settings import load_settings
+    from capstone_assets_tests.helpers import materialize
+
+    generate(tmp_path / "lake", scale=0.002, degrees=("data_science",), months=[1])
+    prod_lake.upload_tree(tmp_path / "lake", "learning")
+    settings = load_settings({**prod_env, "CAPSTONE_DEGREES": "data_science", "CAPSTONE_LEARNING_END": "2019-02-01",
+                              "CAPSTONE_DUCKDB_PATH": str(tmp_path / "unused.duckdb")})
+    opened = redshift_emulator.connections_opened
+    report = materialize(settings, '+key:"learning/stg_video_log"')
+    assert [error for _, ok, _, error in report.runs if not ok] == []
+    statements = len(redshift_emulator.statements)
+    assert statements > 50 and redshift_emulator.connections_opened - opened == len(report.runs)
