@@ -51,13 +51,13 @@ from capstone_assets_tests.aws_fixtures import aws_env, bucket, s3_endpoint  # n
 from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401
 
 
-# Tests that start long-lived servers of their own run in one xdist worker per folder, in file order
-# (the UI tests share one `dagster dev`; the deployment tests one stack).
-SERIAL_FOLDERS = ("ui", "deploy")
+# xdist: a test file's tests stay in one worker, so its module-scoped fixtures (a materialized warehouse, a
+# deployment stack) are built once; the UI tests share one `dagster dev` across files, so their folder is one group.
+SHARED_SERVER_FOLDERS = ("ui",)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         parts = Path(str(item.fspath)).relative_to(REPO / "capstone_assets_tests").parts
-        if len(parts) > 1 and parts[0] in SERIAL_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group(parts[0]))
+        group = parts[0] if len(parts) > 1 and parts[0] in SHARED_SERVER_FOLDERS else "/".join(parts)
+        item.add_marker(pytest.mark.xdist_group(group))
