@@ -4,7 +4,8 @@
 - owned by the MD5 login role the product connects as (driver.py), which is not a superuser;
 - every Redshift function PostgreSQL lacks, as shims (shims.py);
 - the load-error log as tables: `sys_load_error_detail` (provisioned and Serverless) and `stl_load_errors`
-  (provisioned only), with Redshift's documented columns; users may read them, only the harness writes them;
+  (provisioned only), with exactly Redshift's documented columns (SYS_LOAD_ERROR_DETAIL has no raw line: a
+  query for one fails here as on Redshift); users may read them, only the harness writes them;
 - Redshift's rule that CHAR(n)/VARCHAR(n) count BYTES, enforced by the server itself on every write: an event
   trigger gives each table created (CREATE TABLE, CREATE TABLE AS, SELECT INTO) a CHECK constraint
   `octet_length(col) <= n` per VARCHAR column (a bare VARCHAR or TEXT in CREATE TABLE becomes VARCHAR(256), as on Redshift),
@@ -21,7 +22,7 @@ CREATE TABLE public.sys_load_error_detail (
     user_id integer, query_id bigint, transaction_id bigint, session_id integer, database_name character(64),
     table_id integer, start_time timestamp, file_name character(256), line_number bigint,
     column_name character(127), column_type character(10), column_length character(10), position integer,
-    error_code integer, error_message character(512), raw_line character(1024), raw_field_value character(1024));
+    error_code integer, error_message character(512));
 CREATE TABLE public.stl_load_errors (
     userid integer, slice integer, tbl integer, starttime timestamp, session integer, query integer,
     filename character(256), line_number bigint, colname character(127), type character(10),

@@ -76,7 +76,7 @@ class RedshiftEmulator:
         try:
             connection.autocommit = True
             with connection.cursor() as cursor:
-                cursor.executemany("INSERT INTO public.sys_load_error_detail VALUES (" + ", ".join(["%s"] * 17) + ")",
+                cursor.executemany("INSERT INTO public.sys_load_error_detail VALUES (" + ", ".join(["%s"] * 15) + ")",
                                    rows_detail)
                 cursor.executemany("INSERT INTO public.stl_load_errors VALUES (" + ", ".join(["%s"] * 18) + ")",
                                    rows_stl)
@@ -205,8 +205,7 @@ class ProxyCursor:
             kind = column.redshift_type if column else ""
             length = str(column.length) if column and column.length else ""
             detail.append((user_id, query_id, transaction_id, session, database[:64], table_id, started,
-                           row.file[:256], row.line, name, kind, length, row.position, row.code, row.message[:512],
-                           row.raw_line[:1024], (row.raw_value or "")[:1024]))
+                           row.file[:256], row.line, name, kind, length, row.position, row.code, row.message[:512]))
             stl.append((user_id, 0, table_id, started, session, query_id, row.file[:256], row.line, name, kind,
                         length, row.position, row.raw_line[:1024], (row.raw_value or "")[:1024], row.code,
                         row.message[:100], 0, 0))
