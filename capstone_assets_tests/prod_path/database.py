@@ -3,9 +3,10 @@
 - SERIALIZABLE transactions by default, as Redshift's (concurrent writers conflict: SQLSTATE 40001);
 - owned by the MD5 login role the product connects as (driver.py), which is not a superuser;
 - every Redshift function PostgreSQL lacks, as shims (shims.py);
-- the load-error log as tables: `sys_load_error_detail` (provisioned and Serverless) and `stl_load_errors`
-  (provisioned only), with exactly Redshift's documented columns (SYS_LOAD_ERROR_DETAIL has no raw line: a
-  query for one fails here as on Redshift); users may read them, only the harness writes them;
+- the load-error log as a table: `sys_load_error_detail` (provisioned and Serverless), with exactly Redshift's
+  documented columns (it has no raw line: a query for one fails here as on Redshift); users may read it, only
+  the harness writes it. (`stl_load_errors`, provisioned only, is not emulated: the product no longer reads it,
+  so a query of it fails here as on Serverless.);
 - Redshift's rule that CHAR(n)/VARCHAR(n) count BYTES, enforced by the server itself on every write: an event
   trigger gives each table created (CREATE TABLE, CREATE TABLE AS, SELECT INTO) a CHECK constraint
   `octet_length(col) <= n` per VARCHAR column (a bare VARCHAR or TEXT in CREATE TABLE becomes VARCHAR(256), as on Redshift),
@@ -23,11 +24,6 @@ CREATE TABLE public.sys_load_error_detail (
     table_id integer, start_time timestamp, file_name character(256), line_number bigint,
     column_name character(127), column_type character(10), column_length character(10), position integer,
     error_code integer, error_message character(512));
-CREATE TABLE public.stl_load_errors (
-    userid integer, slice integer, tbl integer, starttime timestamp, session integer, query integer,
-    filename character(256), line_number bigint, colname character(127), type character(10),
-    col_length character(10), position integer, raw_line character(1024), raw_field_value character(1024),
-    err_code integer, err_reason character(100), is_partial integer, start_offset bigint);
 """
 
 BYTE_LENGTH_TRIGGER = """
@@ -77,6 +73,6 @@ def create_redshift_database(server, role: str) -> str:
     server.admin_execute(f"ALTER DATABASE \"{name}\" SET default_transaction_isolation TO 'serializable'")
     server.admin_execute(f"ALTER SCHEMA public OWNER TO {role}", name)
     setup = shim_sql() + SYSTEM_TABLES + BYTE_LENGTH_TRIGGER + (
-        f"GRANT SELECT ON public.sys_load_error_detail, public.stl_load_errors TO {role};")
+        f"GRANT SELECT ON public.sys_load_error_detail TO {role};")
     server.admin_execute(setup, name)
     return name

@@ -67,7 +67,7 @@ class RedshiftEmulator:
             self.statements.append(statement)
         return statement
 
-    def log_load_errors(self, rows_detail: list[tuple], rows_stl: list[tuple]) -> None:
+    def log_load_errors(self, rows_detail: list[tuple]) -> None:
         """Write the load-error log on its own autocommit connection: it survives the load's rollback."""
         import psycopg2
 
@@ -78,8 +78,6 @@ class RedshiftEmulator:
             with connection.cursor() as cursor:
                 cursor.executemany("INSERT INTO public.sys_load_error_detail VALUES (" + ", ".join(["%s"] * 15) + ")",
                                    rows_detail)
-                cursor.executemany("INSERT INTO public.stl_load_errors VALUES (" + ", ".join(["%s"] * 18) + ")",
-                                   rows_stl)
         finally:
             connection.close()
 
@@ -197,7 +195,7 @@ class ProxyCursor:
         return self._real.execute(f"DO $$ BEGIN RAISE EXCEPTION '{text}' USING ERRCODE = 'XX000'; END $$")
 
     def _log_rejected(self, rejected, query_id, transaction_id, database, table_id, started, user_id) -> None:
-        detail, stl = [], []
+        detail = []
         session = self.connection.session_id
         for row in rejected:
             column = row.column
@@ -206,10 +204,7 @@ class ProxyCursor:
             length = str(column.length) if column and column.length else ""
             detail.append((user_id, query_id, transaction_id, session, database[:64], table_id, started,
                            row.file[:256], row.line, name, kind, length, row.position, row.code, row.message[:512]))
-            stl.append((user_id, 0, table_id, started, session, query_id, row.file[:256], row.line, name, kind,
-                        length, row.position, row.raw_line[:1024], (row.raw_value or "")[:1024], row.code,
-                        row.message[:100], 0, 0))
-        self.emulator.log_load_errors(detail, stl)
+        self.emulator.log_load_errors(detail)
 
     # ---- UNLOAD -----------------------------------------------------------------------------------------------
     def _unload(self, sql: str):
