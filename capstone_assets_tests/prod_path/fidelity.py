@@ -51,3 +51,16 @@ def normalised_statements(statements) -> list[str]:
 def used(file: SqlFile, sent: list[str]) -> bool:
     candidates = [file.text] + [rewrite(file.text) for _, rewrite in REVIEWED_REWRITES]
     return any(candidate in statement for statement in sent for candidate in candidates)
+
+
+def mismatches(files: list[SqlFile], sent: list[str]) -> dict[str, str]:
+    """Each file not sent as written -> the start of a statement that names its table (or 'never sent')."""
+    found = {}
+    for file in files:
+        if used(file, sent):
+            continue
+        group, name = file.path.parent.name, file.path.stem
+        names = (f'"{group}"."{name}"', f"{group}.{name}")
+        near = next((s for s in sent if any(n in s for n in names) and not s.startswith(("SELECT COUNT", "LOCK"))), None)
+        found[str(file.path)] = near[:300] if near else "never sent"
+    return found

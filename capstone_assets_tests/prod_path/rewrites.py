@@ -20,12 +20,13 @@ class Rewrite:
 _LAYOUT = re.compile(
     r"\s+(?:DISTSTYLE\s+(?:ALL|EVEN|KEY|AUTO)\b|DISTKEY\s*\([^)]*\)|(?:COMPOUND\s+|INTERLEAVED\s+)?SORTKEY\s*\([^)]*\)"
     r"|SORTKEY\s+AUTO\b|BACKUP\s+(?:YES|NO)\b)", re.IGNORECASE)
+_CREATE = re.compile(r"(\s|--[^\n]*\n|/\*.*?\*/)*CREATE\b", re.IGNORECASE | re.DOTALL)  # after leading comments
 _ENCODE = re.compile(r"\s+ENCODE\s+\w+", re.IGNORECASE)
 _DATEPART_FUNCTION = re.compile(r"\b(DATEADD|DATEDIFF|DATE_ADD|DATE_DIFF)\s*\(\s*([A-Za-z_]+)\s*,", re.IGNORECASE)
 
 
 def _drop_layout(sql: str) -> str:
-    if not re.match(r"\s*CREATE\b", sql, re.IGNORECASE):
+    if not _CREATE.match(sql):
         return sql
     return _ENCODE.sub("", _LAYOUT.sub("", sql))
 

@@ -101,6 +101,8 @@ def test_physical_layout_is_dropped_only_from_create_statements():
     assert rewrites.rewrite(sql) == 'CREATE TABLE "flights"."airlines" (iata_code VARCHAR(3), airline VARCHAR(64))'
     ctas = 'CREATE TABLE "s"."t" DISTSTYLE EVEN COMPOUND SORTKEY("start_time") AS SELECT 1 AS start_time'
     assert rewrites.rewrite(ctas) == 'CREATE TABLE "s"."t" AS SELECT 1 AS start_time'
+    commented = "-- the airlines\n/* a note */ CREATE TABLE IF NOT EXISTS a.b (x INTEGER)\nDISTSTYLE ALL\nSORTKEY (x)"
+    assert rewrites.rewrite(commented) == "-- the airlines\n/* a note */ CREATE TABLE IF NOT EXISTS a.b (x INTEGER)"
     select = "SELECT 'DISTSTYLE ALL' AS words"
     assert rewrites.rewrite(select) == select
 
