@@ -15,6 +15,8 @@ from typing import Callable, Sequence
 
 import dagster as dg
 
+from capstone_assets.lib.planned_events import mark_unmaterialized_partitions, planned_partitions_as_subsets
+
 
 @dataclass(frozen=True)
 class PlannedRun:
@@ -173,10 +175,13 @@ def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.Dagst
         if on_progress:
             on_progress(index, len(runs), run, "start")
         started = time.perf_counter()
-        result = dg.materialize(assets, instance=instance, resources=resources, selection=list(run.asset_keys),
-                                tags=run.tags, partition_key=run.partition_key, raise_on_error=False,
-                                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+        with planned_partitions_as_subsets():  # one planned event per asset, not per partition
+            result = dg.materialize(assets, instance=instance, resources=resources, selection=list(run.asset_keys),
+                                    tags=run.tags, partition_key=run.partition_key, raise_on_error=False,
+                                    run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         error = None
+        if not result.success and instance is not None:
+            mark_unmaterialized_partitions(instance, result.run_id)  # the UI shows them failed, as without subsets
         if not result.success:
             failures = [e for e in result.all_events if e.is_step_failure]
             error = "; ".join(_root_cause(e.event_specific_data.error) for e in failures)[:2000] or "run failed"
