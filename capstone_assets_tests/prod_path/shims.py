@@ -63,6 +63,12 @@ CREATE FUNCTION nvl(a anycompatible, b anycompatible) RETURNS anycompatible LANG
 CREATE FUNCTION split_part(value text, delimiter text, part_number bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT split_part(value, delimiter, part_number::integer) $$;
 """),
+    Shim("round", "Redshift ROUND(DOUBLE PRECISION, n) returns a DOUBLE PRECISION; PostgreSQL rounds to n digits only "
+                  "NUMERIC values",
+         """
+CREATE FUNCTION round(value double precision, digits integer) RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+  SELECT round(value::numeric, digits)::double precision $$;
+"""),
     Shim("len", "Redshift LEN(text) is LENGTH; PostgreSQL has no LEN",
          """
 CREATE FUNCTION len(value text) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT length(value) $$;

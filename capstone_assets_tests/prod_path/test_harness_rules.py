@@ -118,3 +118,14 @@ def test_datepart_words_become_the_shims_text_argument(prod_env, redshift_emulat
                            "CAST('2019-01-02 00:01:00' AS TIMESTAMP))")
     assert [str(v) for v in got[0]] == ["2019-02-28 00:00:00", "2019-01-30 10:00:00", "1", "1"]
     connection.close()
+
+
+def test_shims_answer_as_redshift(prod_env, redshift_emulator):
+    connection = connect(prod_env)
+    got = rows(connection, "SELECT ROUND(CAST(2.345 AS DOUBLE PRECISION), 2), NVL(NULL, 'x'), LEN('abc'), "
+                           "SPLIT_PART('a b c', ' ', CAST(2 AS BIGINT)), DATEDIFF(year, CAST('2018-12-31' AS DATE), "
+                           "CAST('2019-01-01' AS DATE)), CONVERT_TIMEZONE('UTC', 'America/New_York', "
+                           "CAST('2019-01-01 12:00:00' AS TIMESTAMP))")
+    assert [str(v) for v in got[0]] == ["2.35", "x", "3", "b", "1", "2019-01-01 07:00:00"]
+    assert rows(connection, "SELECT GETDATE() <= CAST(now() AT TIME ZONE 'UTC' AS TIMESTAMP)") == [(True,)]
+    connection.close()
