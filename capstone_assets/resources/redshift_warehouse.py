@@ -259,7 +259,8 @@ class RedshiftWarehouse(Warehouse):
         first = requests[0]
         folder = f"{MANIFEST_PREFIX}/{first.schema}/{first.table}/{uuid.uuid4().hex}/"
         try:
-            copies = [self.write_manifests(request, lake, folder) for request in requests]
+            copies = [self.write_manifests(request, lake, f"{folder}{position:05d}/")
+                      for position, request in enumerate(requests)]
             with self.session():  # the load-error view is read on the load's own session
                 try:
                     return self.write(lambda tx: self._load(tx, requests, copies, lake), lock=[first.target])

@@ -172,3 +172,13 @@ def test_a_run_uses_one_connection_not_one_per_query(prod_env, prod_lake, redshi
     assert [error for _, ok, _, error in report.runs if not ok] == []
     statements = len(redshift_emulator.statements)
     assert statements > 50 and redshift_emulator.connections_opened - opened == len(report.runs)
+
+
+def test_a_batch_of_partitions_loads_each_partition_from_its_own_files(prod_warehouse, prod_lake, prod_settings):
+    prod_warehouse.ensure_table("learning", "stg_video_log")
+    requests = [video_log_request(prod_settings, prod_lake, month, {"video_log.csv": HEADER + rows_of(2, start=10 * month)})
+                for month in (1, 2, 3)]
+    assert [o.rows for o in prod_warehouse.load_batch(requests, prod_lake)] == [2, 2, 2]
+    assert prod_warehouse.query('SELECT EXTRACT(MONTH FROM "month"), view_id FROM learning.stg_video_log ORDER BY 1, 2') \
+        == [(month, view_id) for month in (1, 2, 3) for view_id in (10 * month, 10 * month + 1)]
+    assert prod_lake.list("_manifests/") == []
