@@ -126,6 +126,11 @@ class RedshiftWarehouse(Warehouse):
     def _connect(self):
         connection = redshift_connector.connect(**self.connection_params())  # looked up at call time (tests patch it)
         try:
+            # the driver's `timeout` stays on the socket and would bound every read (a 30 s query would fail): it is
+            # meant for connecting only; a statement's time is bounded by the server (statement_timeout)
+            socket_ = getattr(connection, "_usock", None)
+            if socket_ is not None:
+                socket_.settimeout(None)
             connection.autocommit = False
             if self.statement_timeout_seconds:
                 connection.cursor().execute(f"SET statement_timeout TO {int(self.statement_timeout_seconds) * 1000}")

@@ -182,3 +182,14 @@ def test_a_batch_of_partitions_loads_each_partition_from_its_own_files(prod_ware
     assert prod_warehouse.query('SELECT EXTRACT(MONTH FROM "month"), view_id FROM learning.stg_video_log ORDER BY 1, 2') \
         == [(month, view_id) for month in (1, 2, 3) for view_id in (10 * month, 10 * month + 1)]
     assert prod_lake.list("_manifests/") == []
+
+
+def test_connect_timeout_bounds_connecting_only_and_statement_timeout_bounds_statements(prod_warehouse):
+    """The driver keeps its `timeout` on the socket for every read: a query longer than the connect timeout failed."""
+    import redshift_connector
+
+    patient = prod_warehouse.model_copy(update={"connect_timeout_seconds": 1})
+    assert patient.query("SELECT 1 FROM (SELECT pg_sleep(1.5)) AS slept") == [(1,)]
+    impatient = prod_warehouse.model_copy(update={"statement_timeout_seconds": 1})
+    with pytest.raises(redshift_connector.ProgrammingError, match="statement timeout"):
+        impatient.query("SELECT 1 FROM (SELECT pg_sleep(3)) AS slept")

@@ -49,9 +49,18 @@ class FakeCursor:
         return self.rows[0] if self.rows else None
 
 
+class FakeSocket:
+    def __init__(self, timeout):
+        self.timeout = timeout
+
+    def settimeout(self, timeout):
+        self.timeout = timeout
+
+
 class FakeConnection:
-    def __init__(self, log, script):
+    def __init__(self, log, script, timeout=None):
         self.log, self.script, self.autocommit = log, script, True
+        self._usock = FakeSocket(timeout)
 
     def cursor(self):
         return FakeCursor(self)
@@ -70,12 +79,13 @@ class FakeDriver:
     """Stands in for `redshift_connector.connect`: records each connection's arguments."""
 
     def __init__(self):
-        self.log, self.script, self.connects = [], {}, []
+        self.log, self.script, self.connects, self.connections = [], {}, [], []
 
     def __call__(self, **params):
         self.connects.append(params)
         self.log.append(("connect",))
-        return FakeConnection(self.log, self.script)
+        self.connections.append(FakeConnection(self.log, self.script, params.get("timeout")))
+        return self.connections[-1]
 
 
 def sequence(*outcomes):
@@ -290,6 +300,8 @@ def test_connect_timeout_statement_timeout_and_password_authentication(driver):
     assert driver.connects == [{"host": "example", "port": 5439, "database": "dev", "timeout": 12, "user": "loader",
                                 "password": PASSWORD}]
     assert statements(driver.log)[0] == "SET statement_timeout TO 900000"
+    # the driver keeps `timeout` on the socket for every read: only connecting is bounded by it
+    assert driver.connections[0]._usock.timeout is None
 
 
 @pytest.mark.parametrize("target, expected", [
