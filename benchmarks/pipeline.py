@@ -152,8 +152,15 @@ def run_task(task: str, environment: dict[str, str], dagster_home: Path | None =
     if task == "floor":
         _skip_the_work()
         path += ", every asset's work skipped (Dagster alone)"
-    if task in ("learning", "floor"):
-        defs, setup, selection = build_definitions(settings), None, LEARNING
+    plan: Callable = runner.plan
+    if task == "per_partition":
+        plan, path = one_run_per_partition, "one run per degree x month partition (Dagster's default backfill)"
+    if task == "stage":
+        path = ("runner.plan/execute on the learning group's staged tables (files -> tables, with their checks) and "
+                "the dimensions their checks read")
+    if task in ("learning", "floor", "per_partition", "stage"):
+        defs, setup = build_definitions(settings), None
+        selection = staged_tables(settings) if task == "stage" else LEARNING
     else:
         defs, setup, path = _flights_definitions(settings)
         selection = FLIGHTS if setup else "*"
@@ -162,7 +169,7 @@ def run_task(task: str, environment: dict[str, str], dagster_home: Path | None =
     clock = Clock()
     with instrumented(clock):
         started, cpu_started = time.perf_counter(), _cpu_seconds()
-        runs = runner.plan(defs, selection)
+        runs = plan(defs, selection)
         report = runner.execute(defs, runs, instance=instance, stop_on_failure=False)
         seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
     buckets = {name: round(value, 4) for name, value in clock.totals.items()}
@@ -176,8 +183,41 @@ def run_task(task: str, environment: dict[str, str], dagster_home: Path | None =
         "checks_failed": sorted(f"{name}:{check}" for name, a in report.assets.items() for check in a.checks_failed),
         "buckets": buckets,
         "outside_sql_seconds": seconds - buckets.get("sql", 0.0),
+        "events": sum(len(instance.all_logs(run.run_id)) for run in instance.get_runs()),  # written to the instance
         "path": path,
     }
+
+
+def staged_tables(settings):
+    """The learning group's staged tables (files -> tables, with their checks), what the pandas load does, plus
+    the three small dimensions their reference checks read (built from the staged dimension tables)."""
+    import dagster as dg
+
+    from capstone_assets.learning.automation import dimensions_selection
+    from capstone_assets.learning.specs import stage_specs
+
+    staged = dg.AssetSelection.assets(*(dg.AssetKey([spec.group, spec.name]) for spec in stage_specs(settings)))
+    return staged | dimensions_selection
+
+
+def one_run_per_partition(defs, selection: str) -> list:
+    """Dagster's default backfill of the selection: one run per partition key of the partitioned assets, the
+    unpartitioned assets in their own runs before and after them (what a user gets without ranged runs)."""
+    import dagster as dg
+
+    from capstone_assets import runner
+
+    graph = defs.resolve_asset_graph()
+    keys = set(dg.AssetSelection.from_string(selection).resolve(graph)) & set(graph.materializable_asset_keys)
+    runs = []
+    for phase in runner._phased_runs(graph, keys, None, None):  # the runner's phases, before it ranges them
+        if "dagster/asset_partition_range_start" not in phase.tags:
+            runs.append(phase)
+            continue
+        partitions_def = graph.get(phase.asset_keys[0]).partitions_def
+        runs += [runner.PlannedRun(f"{phase.label}: {key}", phase.asset_keys, partition_key=key)
+                 for key in partitions_def.get_partition_keys()]
+    return runs
 
 
 def _skip_the_work() -> None:
@@ -231,11 +271,18 @@ def run_in_child(task: str, environment: dict[str, str], workdir: Path, dagster_
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--task", choices=("learning", "floor", "flights"), required=True)
+    parser.add_argument("--task", choices=("learning", "floor", "per_partition", "stage", "flights"), required=True)
     parser.add_argument("--env", required=True, help="the settings' environment, as JSON")
     parser.add_argument("--out", required=True)
     parser.add_argument("--dagster-home", type=Path, help="record the runs in a persistent instance in this folder")
+    parser.add_argument("--planned-per-partition", action="store_true",
+                        help="plan a ranged run's partitions as one event each (Dagster's default), to measure the "
+                             "difference with one event per asset (capstone_assets/lib/planned_events.py)")
     args = parser.parse_args(argv)
+    if args.planned_per_partition:
+        from capstone_assets.lib import planned_events
+
+        planned_events.ENABLED = False
     result = run_task(args.task, json.loads(args.env), args.dagster_home)
     result["peak_rss_mb"] = peak_rss_mb()
     Path(args.out).write_text(json.dumps(result, indent=2))

@@ -16,7 +16,9 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "flights_reload_over_limit", "cores", "memory_gb", "pipeline_seconds_scale_1", "limit_seconds_scale_1",
             "pipeline_rows_scale_1", "pipeline_rows_scale_10", "backfill_runs", "dagster_floor_seconds",
             "dagster_floor_over_limit", "peak_rss_growth_beyond_10", "pipeline_cold_seconds_scale_1",
-            "pipeline_persistent_instance_seconds_scale_1", "pipeline_persistent_instance_over_limit")
+            "pipeline_persistent_instance_seconds_scale_1", "pipeline_persistent_instance_over_limit",
+            "pipeline_over_limit_scale_10", "pipeline_work_over_limit", "persistent_over_ephemeral",
+            "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x")
 
 
 def data_rows(folder: Path) -> int:
@@ -28,9 +30,11 @@ def data_rows(folder: Path) -> int:
 
 
 def test_benchmark_measures_everything_at_a_tiny_scale(tmp_path: Path):
-    results = run.measure(tmp_path, scales=(0.002, 0.01), flights_rows=2_000, row_subset=50, limit_repeats=1,
-                          degrees=("data_science",), months=(1, 2), memory_scale=0.02)
+    run.main(["--quick", "--scales", "0.002", "0.01", "--memory-scale", "0.02", "--workdir", str(tmp_path),
+              "--out", str(tmp_path / "results.json")])  # `run.py --quick` at scales a test affords
+    results = json.loads((tmp_path / "results.json").read_text())
 
+    assert set(run.GOALS) <= set(results["goals"])
     for key in REQUIRED:
         assert isinstance(results[key], (int, float)) and not isinstance(results[key], bool), key
         assert math.isfinite(results[key]) and results[key] > 0, key
@@ -45,8 +49,15 @@ def test_benchmark_measures_everything_at_a_tiny_scale(tmp_path: Path):
     assert results["backfill_runs"] == 1  # dimensions, every partition and the marts in one ranged run
     assert results["dagster_floor"]["runs"] == 1 and results["dagster_floor"]["success"]
     assert 0 < results["dagster_floor_seconds"] < base["pipeline"]["seconds"]
-    assert results["flights"]["reload"]["rows"] == results["flights"]["limit"]["rows"] == 2_000
-    assert results["row_by_row"]["execute_per_row"]["rows"] == 50
-    assert set(results["goals"]) >= {"pipeline_over_limit", "speedup_vs_row_by_row", "time_growth_10x"}
-    json.dumps(results)  # what run.py writes
+    assert results["flights"]["reload"]["rows"] == results["flights"]["limit"]["rows"] == run.QUICK["flights_rows"]
+    per_partition, staged = results["run_per_partition"], results["staged_tables_alone"]
+    months, degrees = len(run.QUICK["months"]), 3
+    assert per_partition["success"] and per_partition["runs"] > months * degrees  # plus the unpartitioned phases
+    assert per_partition["rows"] == staged["rows"] == results["pipeline_rows_scale_1"]
+    assert staged["success"] and staged["runs"] == 1
+    few, many = results["partition_growth"]["few"], results["partition_growth"]["many"]
+    assert (few["partitions"], many["partitions"]) == (degrees * months, run.QUICK["growth_degrees"] * months)
+    assert many["success"] and many["rows"] == data_rows(tmp_path / f"learning_growth_{run.QUICK['growth_degrees']}_degrees" / "lake")
+    assert many["events"] > few["events"]  # every partition is still an event the UI shows
+    assert results["row_by_row"]["execute_per_row"]["rows"] == run.QUICK["row_subset"]
     assert "MISS" in run.table(results) or "MET" in run.table(results)
