@@ -302,7 +302,7 @@ class RedshiftWarehouse(Warehouse):
                     tx.execute(f'UPDATE {staging} SET "_source_file" = {literal(file.source_key)} '
                                'WHERE "_source_file" IS NULL')
                 if request.max_rejected_rows:  # COPY succeeded but may have skipped up to MAXERROR rows
-                    rejected += self._load_errors(tx.query, [file], "query_id = pg_last_copy_id()")
+                    rejected += self._skipped_rows(tx, file)
             check_rejects(request, rejected)
             outcomes.append(LoadOutcome(rows=self._replace_partition(tx, request, staging, files), rejected=tuple(rejected)))
         tx.execute(st.drop("TABLE", staging))  # temporary tables live as long as the session
@@ -321,16 +321,30 @@ class RedshiftWarehouse(Warehouse):
         return int(tx.query(f"SELECT COUNT(*) FROM {staging}")[0][0])
 
     @staticmethod
-    def _load_errors(query: Callable[[str], list[tuple]], files: Sequence[FileCopy], which: str) -> list[RejectedRow]:
+    def _load_errors(query: Callable[[str], list[tuple]], files: Sequence[FileCopy], which: str,
+                     session: int | None = None) -> list[RejectedRow]:
         """Rows SYS_LOAD_ERROR_DETAIL (provisioned and Serverless) holds for `files`, from this session's COPY
         `which` selects; file names as the lake's keys."""
         names = {cut_to_bytes(file.uri, LOAD_ERROR_FILE_BYTES): file.source_key for file in files}
         rows = query(
             "SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message) FROM sys_load_error_detail "
-            f"WHERE session_id = pg_backend_pid() AND TRIM(file_name) IN ({', '.join(map(literal, names))}) AND {which} "
+            f"WHERE session_id = {'pg_backend_pid()' if session is None else session} "
+            f"AND TRIM(file_name) IN ({', '.join(map(literal, names))}) AND {which} "
             "ORDER BY line_number")
         return [RejectedRow(file=names.get(name, name), line=line, column=column or None, reason=reason)
                 for name, line, column, reason in rows]
+
+    def _skipped_rows(self, tx: RedshiftTransaction, file: FileCopy) -> list[RejectedRow]:
+        """The rows the COPY just run skipped. Read on a second connection, filtered to the load's session and COPY:
+        the load's own transaction reads from its snapshot, which may predate the rows the COPY logged."""
+        copy_id, session = tx.query("SELECT pg_last_copy_id(), pg_backend_pid()")[0]
+        reader = self._connect()
+        try:
+            cursor = reader.cursor()
+            return self._load_errors(lambda sql: (cursor.execute(sql), [tuple(r) for r in cursor.fetchall()])[1], [file],
+                                     f"query_id = {int(copy_id)}", session=int(session))
+        finally:
+            reader.close()
 
     def _copy_error(self, failure: CopyFailed) -> Exception:
         """After the failed COPY's transaction rolled back: its rejected rows as a LoadError, or, when it rejected
