@@ -6,6 +6,7 @@ import dagster as dg
 
 from capstone_assets.lib.audit import record_run_failure
 from capstone_assets.resources.warehouse import Warehouse
+from capstone_assets.runner import LAUNCHED_BY_TAG
 
 RANGE_TAGS = ("dagster/asset_partition_range_start", "dagster/asset_partition_range_end")
 
@@ -46,6 +47,8 @@ def root_cause(error) -> str:
 )
 def run_failure_sensor(context: dg.RunFailureSensorContext, warehouse: Warehouse) -> None:
     run = context.dagster_run
+    if run.tags.get(LAUNCHED_BY_TAG) == "cli":  # the CLI has recorded its own failure (runner.execute)
+        return
     assets, partition = failed_assets(context), failed_partition(run)
     error = context.failure_event.message or "run failed"
     step_errors = [root_cause(e.event_specific_data.error) for e in context.get_step_failure_events()

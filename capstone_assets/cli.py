@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import datetime as dt
 import importlib
 import importlib.util
@@ -72,10 +73,14 @@ def print_report(report: runner.RunReport, out=None) -> None:
             status += f"  warning: {', '.join(outcome.checks_warned)}"
         if outcome.checks_failed:
             status += f"  FAILED: {', '.join(outcome.checks_failed)}"
+        if outcome.failed:
+            status += "  STEP FAILED" + (" (the partitions counted were loaded)" if outcome.partitions else "")
         print(f"{name.ljust(width)}  {outcome.partitions:>10}  {outcome.rows:>10,}  {status}", file=out)
     for run, ok, seconds, error in report.runs:
         if not ok:
-            print(f"\nrun failed: {run.label}\n  {error}", file=out)
+            print(f"\nrun failed: {run.label}", file=out)
+            for line in (error or "run failed").splitlines():
+                print(f"  {line}", file=out)
     verdict = "every run succeeded and every check passed" if report.success else "FAILURES above"
     print(f"\n{len(report.runs)} runs, {sum(s for _, _, s, _ in report.runs):.1f}s: {verdict}", file=out)
 
@@ -85,17 +90,46 @@ def run(settings: Settings, selection: str, months: list[str] | None, degrees: l
     from capstone_assets.definitions import build_definitions
 
     defs = build_definitions(settings)
-    runs = runner.plan(defs, selection, months=months, degrees=degrees)
+    try:
+        runs = runner.plan(defs, selection, months=months, degrees=degrees)
+    except runner.PlanError as error:
+        print(f"error: {error}", file=out)
+        return False
     if not runs:
         print(f"nothing to run for --select {selection!r}", file=out)
         return False
     home = dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
-        report = runner.execute(defs, runs, instance=instance, on_progress=_progress(out))
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            for recovered in runner.recover_dead_runs(instance):
+                print(f"recovered {recovered}", file=out)
+            report = runner.execute(defs, runs, instance=instance, on_progress=_progress(out))
+    except Exception as error:
+        if (problem := storage_problem(error)) is None:
+            raise
+        print(f"error: cannot keep the run records in DAGSTER_HOME={home}: {problem}; free disk space or set "
+              "DAGSTER_HOME to a writable folder (runs already finished are kept)", file=out)
+        return False
     print_report(report, out)
     print(f"runs recorded in {home} (open them with `make dev`)", file=out)
     return report.success
+
+
+def storage_problem(error: BaseException) -> str | None:
+    """What is wrong with where runs are recorded (a full disk, a folder that cannot be written), or None when
+    `error` is something else. Looks through the exception's causes (SQLAlchemy and Dagster wrap them)."""
+    seen = error
+    while seen is not None:
+        errno_ = getattr(seen, "errno", None)
+        text = str(seen).lower()
+        if errno_ == errno.ENOSPC or "disk is full" in text or "no space left" in text:
+            return "the disk is full"
+        if errno_ in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST) or \
+                "readonly database" in text or "unable to open database" in text:
+            return f"it cannot be written ({type(seen).__name__}: {' '.join(str(seen).split())[:200]})"
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _csv(value: str | None) -> list[str] | None:

@@ -9,11 +9,16 @@ recorded in the given instance, so the UI shows them afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import dagster as dg
+
+from capstone_assets.resources.warehouse import LoadError
 
 from capstone_assets.lib.planned_events import mark_unmaterialized_partitions, planned_partitions_as_subsets
 
@@ -33,6 +38,7 @@ class AssetOutcome:
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
     checks_warned: list[str] = field(default_factory=list)  # failed WARN-severity checks: reported, not fatal
+    failed: bool = False  # its step failed; `partitions` counts those that loaded before (a partly loaded asset)
 
 
 @dataclass
@@ -79,7 +85,7 @@ def _partition_runs(label: str, keys: tuple[dg.AssetKey, ...], partitions_def: d
     all_keys = partitions_def.get_partition_keys()
 
     def wanted(key: str) -> bool:
-        values = dict(zip(("degree", "month"), key.split("|"))) if "|" in key else {"month": key}
+        values = _partition_values(key)
         return (not months or values["month"] in months) and (not degrees or values.get("degree") in (None, *degrees))
 
     return [
@@ -90,11 +96,46 @@ def _partition_runs(label: str, keys: tuple[dg.AssetKey, ...], partitions_def: d
     ]
 
 
+class PlanError(ValueError):
+    """A --months or --degrees value that is malformed or matches no partition of the selection; nothing ran."""
+
+
+def _partition_values(key: str) -> dict[str, str]:
+    return dict(zip(("degree", "month"), key.split("|"))) if "|" in key else {"month": key}
+
+
+def check_filters(graph, keys: set[dg.AssetKey], months: Sequence[str] | None, degrees: Sequence[str] | None) -> None:
+    """Every --months / --degrees value must be well formed and name a partition of the selected assets, so a typo
+    fails loudly instead of running nothing and reporting success."""
+    offered: dict[str, set[str]] = {"month": set(), "degree": set()}
+    for partitions_def in {repr(d): d for d in (graph.get(k).partitions_def for k in keys) if d is not None}.values():
+        for key in partitions_def.get_partition_keys():
+            for dimension, value in _partition_values(key).items():
+                offered[dimension].add(value)
+    for month in months or ():
+        try:
+            well_formed = dt.date.fromisoformat(month).day == 1 and len(month) == 10
+        except ValueError:
+            well_formed = False
+        if not well_formed:
+            raise PlanError(f"--months {month!r} is not a month: give its first day, e.g. 2019-01-01")
+        if month not in offered["month"]:
+            known = f"its months run {min(offered['month'])}..{max(offered['month'])}" if offered["month"] else \
+                "it has no month partitions"
+            raise PlanError(f"--months {month!r} matches no partition of the selection ({known}); nothing was run")
+    for degree in degrees or ():
+        if degree not in offered["degree"]:
+            known = f"its degrees are {', '.join(sorted(offered['degree']))}" if offered["degree"] else \
+                "it has no degree partitions"
+            raise PlanError(f"--degrees {degree!r} matches no partition of the selection ({known}); nothing was run")
+
+
 def plan(defs: dg.Definitions, selection: str | dg.AssetSelection, months: Sequence[str] | None = None,
          degrees: Sequence[str] | None = None) -> list[PlannedRun]:
     graph = defs.resolve_asset_graph()
     chosen = dg.AssetSelection.from_string(selection) if isinstance(selection, str) else selection
     keys = set(chosen.resolve(graph)) & set(graph.materializable_asset_keys)
+    check_filters(graph, keys, months, degrees)
     groups: dict[str, set[dg.AssetKey]] = {}
     for key in keys:
         groups.setdefault(graph.get(key).group_name, set()).add(key)
@@ -140,8 +181,17 @@ def _phased_runs(graph, keys: set[dg.AssetKey], months, degrees) -> list[Planned
     return runs
 
 
-def _collect(report: RunReport, result: dg.ExecuteInProcessResult) -> None:
-    for event in result.get_asset_materialization_events():  # one per partition, each with its own row count
+def _materializations(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | None) -> list:
+    """The run's materialization events, one per partition. Read from the instance when there is one: a step that
+    fails after logging the partitions it did load (lib/staging.report_partial_loads) has them only there."""
+    if instance is None:
+        return list(result.get_asset_materialization_events())
+    return [record.dagster_event for record in instance.all_logs(
+        result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)]
+
+
+def _collect(report: RunReport, result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | None = None) -> None:
+    for event in _materializations(result, instance):  # each partition with its own row count
         materialization = event.event_specific_data.materialization
         outcome = report.assets.setdefault(materialization.asset_key.to_user_string(), AssetOutcome())
         outcome.partitions += 1
@@ -165,9 +215,87 @@ def _root_cause(error) -> str:
     return error.message.strip()
 
 
+def _one_line(text: str, limit: int = 1000) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def run_partition(run: PlannedRun) -> str | None:
+    """The run's partition key, or its range `first...last`, as keys (`data_science|2019-01-01`)."""
+    if run.partition_key:
+        return str(run.partition_key)
+    start, end = run.tags.get("dagster/asset_partition_range_start"), run.tags.get("dagster/asset_partition_range_end")
+    return None if start is None else start if start == end else f"{start}...{end}"
+
+
+def failure_lines(run: PlannedRun, result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per failed step: asset, partition(s), then the root cause (a LoadError names file, line, column
+    and reason). The traceback stays in the run's event log."""
+    partition = run_partition(run)
+    where = f" [{partition}]" if partition else ""
+    return [f"{e.step_key.replace('__', '/')}{where}: {_one_line(_expected(_root_cause(e.event_specific_data.error)))}"
+            for e in result.all_events if e.is_step_failure]
+
+
+def _expected(message: str) -> str:
+    """An expected load error without its class path (its text names file, line, column and reason)."""
+    return message.split(": ", 1)[1] if message.startswith(f"{LoadError.__module__}.LoadError: ") else message
+
+
+def _record_failure(defs: dg.Definitions, run: PlannedRun, result: dg.ExecuteInProcessResult, error: str) -> None:
+    """A failed CLI run in `capstone.run_failures`, as the run-failure sensor records the daemon's runs."""
+    from capstone_assets.lib.audit import record_run_failure
+
+    warehouse = (defs.resources or {}).get("warehouse")
+    if warehouse is None:
+        return
+    secrets = {name: value.get_value() for name, value in dict(warehouse).items() if isinstance(value, dg.EnvVar)}
+    warehouse = warehouse.model_copy(update=secrets) if secrets else warehouse
+    assets = sorted(key.to_user_string() for key in run.asset_keys)
+    record_run_failure(warehouse, result.run_id, result.job_def.name, assets, run_partition(run), error)
+
+
+LAUNCHED_BY_TAG = "capstone/launched_by"  # "cli": the CLI records its own failures (the sensor skips them)
+PROCESS_TAG = "capstone/process"  # host:pid of the CLI process running it, to tell a dead run from a live one
+PROCESS = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def recover_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """CLI runs still STARTED whose process on this host is gone (`kill -9`, the OOM killer): marked failed and
+    their concurrency slots freed, so the next run does not wait for them forever. Returns what was done."""
+    done = []
+    statuses = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING]
+    for record in instance.get_run_records(dg.RunsFilter(statuses=statuses, tags={LAUNCHED_BY_TAG: "cli"})):
+        run = record.dagster_run
+        host, _, pid = run.tags.get(PROCESS_TAG, "").rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        message = (f"its process {pid} on {host} is gone (killed, or out of memory); marked failed by the next "
+                   "`capstone run`")
+        instance.report_run_failed(run, message)
+        if instance.event_log_storage.supports_global_concurrency_limits:
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            message += "; its concurrency slots freed"
+        done.append(f"run {run.run_id}: {message}")
+    return done
+
+
 def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.DagsterInstance | None = None,
             on_progress: Callable[[int, int, PlannedRun, str], None] | None = None, stop_on_failure: bool = True,
-            log_level: str = "WARNING") -> RunReport:
+            log_level: str = "CRITICAL") -> RunReport:
+    """Run the planned runs in process. The console logger stays quiet below `log_level` (tracebacks go to the run's
+    event log in the instance); a failed run's steps are reported one line each and recorded in
+    `capstone.run_failures`."""
     report = RunReport()
     assets = list(defs.assets or [])
     resources = defs.resources or {}
@@ -177,15 +305,22 @@ def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.Dagst
         started = time.perf_counter()
         with planned_partitions_as_subsets():  # one planned event per asset, not per partition
             result = dg.materialize(assets, instance=instance, resources=resources, selection=list(run.asset_keys),
-                                    tags=run.tags, partition_key=run.partition_key, raise_on_error=False,
+                                    tags={**run.tags, LAUNCHED_BY_TAG: "cli", PROCESS_TAG: PROCESS},
+                                    partition_key=run.partition_key,
+                                    raise_on_error=False,
                                     run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
         error = None
         if not result.success and instance is not None:
             mark_unmaterialized_partitions(instance, result.run_id)  # the UI shows them failed, as without subsets
         if not result.success:
-            failures = [e for e in result.all_events if e.is_step_failure]
-            error = "; ".join(_root_cause(e.event_specific_data.error) for e in failures)[:2000] or "run failed"
-        _collect(report, result)
+            error = "\n".join(failure_lines(run, result)) or "run failed"
+            try:
+                _record_failure(defs, run, result, error)
+            except Exception as failure:  # the run's own failure is what the user must see; say why it is not recorded
+                error += f"\n(not recorded in capstone.run_failures: {type(failure).__name__}: {_one_line(str(failure), 200)})"
+        _collect(report, result, instance)
+        for event in (e for e in result.all_events if e.is_step_failure):
+            report.assets.setdefault(event.step_key.replace("__", "/"), AssetOutcome()).failed = True
         report.runs.append((run, result.success, time.perf_counter() - started, error))
         if on_progress:
             on_progress(index, len(runs), run, "ok" if result.success else "FAILED")

@@ -73,6 +73,7 @@ class Settings:
     aws_endpoint_url: str | None = None  # Glue and Athena (e.g. a local emulator); default: AWS's own
     athena_workgroup: str | None = None  # set: export checks also count rows per partition through Athena
     athena_output: str | None = None  # s3:// folder for Athena's results, where the workgroup sets none
+    sensor_settle_seconds: float = 0.0  # sensors request a file only once it has not changed for this long
 
     @property
     def is_local(self) -> bool:
@@ -102,6 +103,17 @@ def _number(environ: Mapping[str, str], name: str, default: str, kind=int):
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _seconds(environ: Mapping[str, str], name: str, default: str) -> float:
+    raw = environ.get(name, default).strip() or default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value < float("inf"):
+        raise SettingsError(f"{name} must be 0 or more seconds, got {raw!r}")
     return value
 
 
@@ -261,6 +273,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         sparkify_end=_month(environ, "CAPSTONE_SPARKIFY_END", "2018-12-01") or None,
         duckdb_memory_limit=_memory_size(environ, "CAPSTONE_DUCKDB_MEMORY_LIMIT", default_duckdb_memory_limit()),
         learning_cadence=_choice(environ, "CAPSTONE_LEARNING_CADENCE", LEARNING_CADENCES),
+        sensor_settle_seconds=_seconds(environ, "CAPSTONE_SENSOR_SETTLE_SECONDS", "0"),
         **_lake_settings(environ, env),
     )
 

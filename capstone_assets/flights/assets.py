@@ -12,6 +12,7 @@ import dagster as dg
 
 from capstone_assets.flights.specs import FLIGHTS, MODEL_SPECS, STAGE_SPECS, UPLOAD_SUFFIX, UPLOADS
 from capstone_assets.lib.models import build_model_asset
+from capstone_assets.lib.partition_files import partition_files
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.lib.staging import build_stage_asset
 from capstone_assets.resources.lake import Lake, LakeObject
@@ -22,7 +23,8 @@ UPLOAD_VERSION_TAG = "flights/upload_version"
 
 
 def uploads(lake: Lake) -> list[LakeObject]:
-    return [o for o in lake.list(UPLOADS) if o.key.endswith(UPLOAD_SUFFIX)]
+    """The uploads a reload may load, by the rule the loads and the sensor use (strays such as `~$x.csv` are not)."""
+    return list(partition_files(FLIGHTS, lake.list(UPLOADS), {})[0])
 
 
 def newest(objects: list[LakeObject]) -> LakeObject | None:
@@ -37,7 +39,7 @@ def upload_for_run(context: dg.AssetExecutionContext, spec: StageSpec, lake: Lak
         if latest is None:
             raise LoadError(f"no upload under {UPLOADS} (*{UPLOAD_SUFFIX}) in the lake; flights.flights was not changed")
         key = latest.key
-    elif not (key.startswith(UPLOADS) and key.endswith(UPLOAD_SUFFIX)):
+    elif not (key.startswith(UPLOADS) and key.removesuffix(".gz").endswith(UPLOAD_SUFFIX)):
         raise LoadError(f"run tag {UPLOAD_TAG}={key!r} is not an upload under {UPLOADS}; flights.flights was not changed")
     requested = context.run.tags.get(UPLOAD_VERSION_TAG)
     current = next((o.version for o in lake.list(UPLOADS) if o.key == key), None)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import dagster as dg
 
 from capstone_assets.flights.assets import UPLOAD_TAG, UPLOAD_VERSION_TAG, newest
-from capstone_assets.flights.specs import AIRLINES, AIRPORTS, FLIGHTS, GROUP, MODEL_SPECS, UPLOAD_SUFFIX, UPLOADS
-from capstone_assets.lib.sensors import digest, lake_changes
+from capstone_assets.flights.specs import AIRLINES, AIRPORTS, FLIGHTS, GROUP, MODEL_SPECS, UPLOADS
+from capstone_assets.lib.partition_files import file_rule
+from capstone_assets.lib.sensors import digest, log_skipped, table_changes
 from capstone_assets.resources.lake import Lake
 
 REFERENCE_FILES = {path for spec in (AIRLINES, AIRPORTS) for path in (spec.path, *spec.alternative_paths)}
+FILE_RULES = {spec.name: file_rule(spec) for spec in (FLIGHTS, AIRLINES, AIRPORTS)}  # the loads' own rule
 
 reload_selection = dg.AssetSelection.assets(FLIGHTS.key, *[spec.key for spec in MODEL_SPECS])
 reload_job = dg.define_asset_job(
@@ -35,9 +37,9 @@ references_job = dg.define_asset_job(
            description="Reloads flights from the newest new or re-uploaded file; reference tables when their files change. "
                        "Running by default: the daemon evaluates it without anyone switching it on.")
 def uploads_sensor(context: dg.SensorEvaluationContext, lake: Lake):
-    changes = lake_changes(context.cursor, lake, [f"{GROUP}/"],
-                           keep=lambda key: key.endswith(UPLOAD_SUFFIX) or key in REFERENCE_FILES)
-    changed = [changes.objects[key] for key in changes.changed]
+    changes = table_changes(context.cursor, lake, [f"{GROUP}/"], FILE_RULES, lake.settle_seconds)
+    log_skipped(context.log, changes)
+    changed = [file.obj for file in changes.changed]
     requests = []
     references = {o.key: o.version for o in changed if o.key in REFERENCE_FILES}
     if references:

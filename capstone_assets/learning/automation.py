@@ -3,17 +3,20 @@ and the freshness policies that show an overdue table in the UI."""
 
 
 import datetime as dt
-import re
 
 import dagster as dg
 
-from capstone_assets.learning.specs import DIMENSION_FILES, FACT_FILE_NAMES, GROUP, fact_partitions
-from capstone_assets.lib.sensors import digest, lake_changes
+from capstone_assets.learning.specs import DIMENSION_FILES, FACT_FILE_NAMES, FACT_FILES, GROUP, fact_partitions
+from capstone_assets.lib.partition_files import FileRule
+from capstone_assets.lib.sensors import digest, log_skipped, table_changes
 from capstone_assets.resources.lake import Lake
 from capstone_assets.settings import Settings
 
-FACT_KEY = re.compile(r"^learning/(?P<degree>[a-z_][a-z0-9_]*)/(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<name>[a-z_]+)\.csv$")
-DIMENSION_KEYS = {DIMENSION_FILES.format(name) for name in ("users_dim", "projects_dim", "videos_dim", "enrollments")}
+# where each staged table's files are: the specs' own path constants, read by the rule the loads use
+FILE_RULES = {f"stg_{name}": FileRule(FACT_FILES.format(name)) for name in FACT_FILE_NAMES} | {
+    table: FileRule(DIMENSION_FILES.format(file)) for table, file in (
+        ("stg_users", "users_dim"), ("stg_projects", "projects_dim"), ("stg_videos", "videos_dim"),
+        ("stg_enrollments", "enrollments"))}
 DIMENSION_TABLES = ("stg_users", "stg_projects", "stg_videos", "stg_enrollments", "dim_users", "dim_projects",
                     "dim_videos", "enrollments")
 
@@ -105,32 +108,33 @@ def with_freshness(settings: Settings, assets: list[dg.AssetsDefinition]) -> lis
 
 
 @dg.sensor(name="learning_new_files_sensor", jobs=[facts_job, dimensions_job], minimum_interval_seconds=60,
-           description="Requests exactly the degree x month partitions (and the dimension reload) whose files are new or changed.")
+           description="Requests exactly the degree x month partitions (and the dimension reload) whose files are new or "
+                       "changed, by the rule the loads use (strays are named and ignored).")
 def new_files_sensor(context: dg.SensorEvaluationContext, lake: Lake):
-    changes = lake_changes(context.cursor, lake, [f"{GROUP}/"])
-    changed = changes.changed
+    changes = table_changes(context.cursor, lake, [f"{GROUP}/"], FILE_RULES, lake.settle_seconds)
+    log_skipped(context.log, changes)
     partitions_def = context.repository_def.get_job(facts_job.name).partitions_def
     by_partition: dict[str, dict[str, str]] = {}
-    dimension_changes = {k: v for k, v in changed.items() if k in DIMENSION_KEYS}
-    for key, version in changed.items():
-        match = FACT_KEY.match(key)
-        if not match or match["name"] not in FACT_FILE_NAMES:
+    dimension_changes: dict[str, str] = {}
+    for file in changes.changed:
+        if not file.partition:
+            dimension_changes[file.obj.key] = file.obj.version
             continue
-        partition = dg.MultiPartitionKey({"degree": match["degree"], "month": f"{int(match['year']):04d}-{int(match['month']):02d}-01"})
+        partition = dg.MultiPartitionKey({"degree": file.partition["degree"], "month": file.partition["month"].isoformat()})
         if not partitions_def.has_partition_key(partition):
-            context.log.info(f"ignoring {key}: {partition} is not a configured degree x month partition")
+            context.log.info(f"ignoring {file.obj.key}: {partition} is not a configured degree x month partition")
             continue
-        by_partition.setdefault(str(partition), {})[key] = version
+        by_partition.setdefault(str(partition), {})[file.obj.key] = file.obj.version
+    tables = {file.obj.key: file.table for file in changes.changed}
     requests = []
     if dimension_changes:
         requests.append(dg.RunRequest(run_key=f"dimensions:{digest(dimension_changes)}", job_name=dimensions_job.name))
     for partition, files in sorted(by_partition.items()):
-        names = sorted({FACT_KEY.match(k)["name"] for k in files})
         requests.append(dg.RunRequest(
             run_key=f"{partition}:{digest(files)}",
             job_name=facts_job.name,
             partition_key=partition,
-            asset_selection=[dg.AssetKey([GROUP, f"stg_{name}"]) for name in names],
+            asset_selection=[dg.AssetKey([GROUP, table]) for table in sorted({tables[k] for k in files})],
             tags={"capstone/changed_files": ",".join(sorted(files))[:1000]},
         ))
     return dg.SensorResult(run_requests=requests, cursor=changes.cursor)

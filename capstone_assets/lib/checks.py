@@ -27,6 +27,7 @@ class Check:
     blocking: bool = True
     warn_only: bool = False
     count_rows: str | None = None  # one number, zero exactly when `bad_rows` is empty; default COUNT(*) of bad_rows
+    requires: tuple[tuple[str, str], ...] = ()  # (schema, table) the query reads besides the checked table
 
     def spec(self, asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
         return dg.AssetCheckSpec(self.name, asset=asset_key, description=self.description, blocking=self.blocking)
@@ -59,6 +60,20 @@ class Check:
             metadata=metadata,
             severity=dg.AssetCheckSeverity.WARN if self.warn_only else dg.AssetCheckSeverity.ERROR,
         )
+
+
+def missing_tables_result(check: Check, missing: Sequence[tuple[str, str]]) -> dg.AssetCheckResult:
+    """A check whose query reads a table that was never materialized fails as a check, naming what to build first."""
+    names = ", ".join(f"{schema}.{table}" for schema, table in missing)
+    keys = ", ".join(f"{schema}/{table}" for schema, table in missing)
+    return dg.AssetCheckResult(
+        check_name=check.name, passed=False,
+        severity=dg.AssetCheckSeverity.WARN if check.warn_only else dg.AssetCheckSeverity.ERROR,
+        metadata={"missing_tables": dg.MetadataValue.text(names), "rule": dg.MetadataValue.text(check.description),
+                  "to_do": dg.MetadataValue.text(f"{names} has never been materialized: materialize {keys} first, "
+                                                 "then run this check again")},
+        description=f"cannot check: {names} has never been materialized; materialize {keys} first",
+    )
 
 
 def _fill(template: str, table: str, scope: str, params: Params) -> tuple[str, list[Any]]:
@@ -146,6 +161,7 @@ def references(ref: Reference) -> Check:
         f"SELECT * FROM {{table}} AS t WHERE {{scope}} AND {column} IS NOT NULL{exempt} AND {column} NOT IN "
         f"(SELECT {ident(target)} FROM {qualified(ref.ref_schema, ref.ref_table)} WHERE {ident(target)} IS NOT NULL)",
         f"every {ref.column} exists in {ref.ref_schema}.{ref.ref_table}.{target}" + (f" (except where {ref.exempt})" if ref.exempt else ""),
+        requires=((ref.ref_schema, ref.ref_table),),
     )
 
 

@@ -14,19 +14,25 @@ A file that used none is loaded as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from capstone_assets.lib.csv_records import open_data
+from capstone_assets.lib.sql import Column
+from capstone_assets.lib.value_rules import misfit
 from capstone_assets.resources.lake import Lake, LakeObject
-from capstone_assets.resources.warehouse import LoadError
+from capstone_assets.resources.warehouse import LoadError, RejectedRow
 
 NORMALISED_PREFIX = "_normalised"
 KINDS = {  # declared column type prefix -> the JSON kind its values must have
     "BIGINT": "integer", "INTEGER": "integer", "INT": "integer", "SMALLINT": "integer",
     "DOUBLE": "number", "REAL": "number", "FLOAT": "number", "DECIMAL": "number", "NUMERIC": "number",
     "VARCHAR": "text", "CHAR": "text", "TEXT": "text", "BOOLEAN": "boolean",
+    "DATE": "date", "TIMESTAMP": "timestamp",  # JSON text that must fit exactly (lib/value_rules)
 }
 
 
@@ -44,7 +50,9 @@ class JsonRules:
 class FieldRule:
     name: str
     required: bool
-    kind: str | None  # integer | number | text | boolean; None: any JSON value
+    kind: str | None  # integer | number | text | boolean | date | timestamp; None: any JSON value
+    column: Column | None = None  # the declared column, for the exact-fit rules of dates and timestamps
+    utc_offsets: bool = False  # timestamps may carry a UTC offset and are converted to UTC
 
 
 def json_kind(column_type: str) -> str | None:
@@ -57,6 +65,12 @@ def _value(key: str, line: int, rule: FieldRule, value, rules: JsonRules):
     if value is None or rule.kind is None:
         return value
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if is_number and not math.isfinite(value):
+        raise _misfit(key, line, rule, f"{json.dumps(value)} is not a finite number")
+    if rule.kind in ("date", "timestamp") and isinstance(value, str) and rule.column is not None:
+        if reason := misfit(value, rule.column, rule.utc_offsets):
+            raise _misfit(key, line, rule, reason)
+        return _utc(value) if rule.kind == "timestamp" and rule.utc_offsets else value
     if rule.kind == "text" and isinstance(value, str) or rule.kind == "boolean" and isinstance(value, bool):
         return value
     if rule.kind == "number" and is_number or rule.kind == "integer" and is_number and isinstance(value, int):
@@ -65,8 +79,22 @@ def _value(key: str, line: int, rule: FieldRule, value, rules: JsonRules):
         return int(value)
     if rule.kind == "text" and is_number and isinstance(value, int) and rule.name in rules.numbers_as_text:
         return str(value)
-    raise LoadError(f"{key}, line {line}, field {rule.name!r}: expected a JSON {rule.kind}, "
-                    f"found {type(value).__name__} {json.dumps(value)[:80]}; nothing was loaded")
+    expected = f"text holding a {rule.kind}" if rule.kind in ("date", "timestamp") else f"a JSON {rule.kind}"
+    raise _misfit(key, line, rule, f"expected {expected}, found {type(value).__name__} {json.dumps(value)[:80]}")
+
+
+def _misfit(key: str, line: int, rule: FieldRule, reason: str) -> LoadError:
+    error = LoadError(f"{key}, line {line}, field {rule.name!r}: {reason}; nothing was loaded")
+    error.column = rule.name
+    return error
+
+
+def _utc(value: str) -> str:
+    """A timestamp with an optional UTC offset as UTC text (no offset: already UTC)."""
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(sep=" ")
 
 
 def _record(key: str, line: int, record, rules_by_name: Mapping[str, FieldRule], rules: JsonRules) -> dict:
@@ -92,7 +120,7 @@ def inspect_json_file(lake: Lake, key: str, fields: Sequence[FieldRule], rules: 
     """Validate every record; return its count and, if any record used a variant, the canonical NDJSON."""
     rules_by_name = {f.name: f for f in fields}
     lines, changed = [], False
-    with lake.local_file(key) as path, open(path, "rb") as handle:
+    with lake.local_file(key) as path, open_data(path) as handle:
         raw_records = [(1, handle.read())] if one_object_per_file else enumerate(handle, start=1)
         for number, raw in raw_records:
             text = raw.strip()
@@ -102,18 +130,30 @@ def inspect_json_file(lake: Lake, key: str, fields: Sequence[FieldRule], rules: 
                 text, changed = text[:-1], True
             try:
                 record = json.loads(text)
+                canonical = json.dumps(_record(key, number, record, rules_by_name, rules), separators=(",", ":"))
             except UnicodeDecodeError as error:
-                raise LoadError(f"{key}, line {number}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+                raise _rejected(LoadError(f"{key}, line {number}: not valid UTF-8 ({error.reason} at byte "
+                                          f"{error.start})"), key, number, raw) from None
             except json.JSONDecodeError as error:
-                raise LoadError(f"{key}, line {number + error.lineno - 1}, column {error.colno}: malformed JSON: "
-                                f"{error.msg}" + ("" if rules.strip_trailing_comma else
-                                                  " (no rule accepts lines ending in '},' for this table)")) from None
-            canonical = json.dumps(_record(key, number, record, rules_by_name, rules), separators=(",", ":"))
+                hint = "" if rules.strip_trailing_comma or not text.endswith(b"},") else \
+                    " (no rule accepts lines ending in '},' for this table)"
+                raise _rejected(LoadError(f"{key}, line {number + error.lineno - 1}, column {error.colno}: malformed "
+                                          f"JSON: {error.msg}{hint}"), key, number + error.lineno - 1, raw) from None
+            except LoadError as error:
+                raise _rejected(error, key, number, raw) from None
             changed = changed or canonical != json.dumps(record, separators=(",", ":"))
             lines.append(canonical)
     if not lines:
         raise LoadError(f"{key}: the file holds no JSON records; refusing to replace existing rows with an empty load")
     return len(lines), ("\n".join(lines) + "\n").encode("utf-8") if changed else None
+
+
+def _rejected(error: LoadError, key: str, line: int, raw: bytes) -> LoadError:
+    """The refused record as a rejected row (file, line, field, reason, raw text), for `capstone.rejected_rows`."""
+    reason = str(error).split(": ", 1)[-1].removesuffix("; nothing was loaded")
+    row = RejectedRow(file=key, line=line, column=getattr(error, "column", None), reason=reason,
+                      raw=raw.decode("utf-8", errors="replace").strip()[:60000])
+    return LoadError(str(error), [row])
 
 
 @dataclass(frozen=True)
@@ -134,7 +174,7 @@ def prepare_json_files(lake: Lake, files: Sequence[LakeObject], fields: Sequence
         if canonical is None:
             load_files.append(obj)
             continue
-        copy_key = scratch + obj.key
+        copy_key = scratch + obj.key.removesuffix(".gz")  # the copy is written uncompressed
         lake.write_bytes(copy_key, canonical)
         load_files.append(LakeObject(copy_key, len(canonical), obj.version))
         source_keys[copy_key] = obj.key

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from capstone_assets.lib.audit import LoadRecord, now, record_loads
-from capstone_assets.lib.json_rules import FieldRule, PreparedFiles, json_kind, prepare_json_files
+from capstone_assets.lib.json_rules import FieldRule, JsonRules, PreparedFiles, json_kind, prepare_json_files
+from capstone_assets.lib.partition_files import Refused, listing_prefixes, partition_files
 from capstone_assets.lib.partitions import describe, path_fields
 from capstone_assets.lib.source_files import csv_data_rows, json_data_rows
 from capstone_assets.lib.specs import StageSpec
@@ -30,24 +31,27 @@ class PartitionLoad:
     source_rows: int
     rows: int
     rejected: tuple[RejectedRow, ...]
+    refused: tuple[Refused, ...] = ()  # strays beside the partition's files, not loaded (lib/partition_files)
 
 
-def _files_at(spec: StageSpec, lake: Lake, key: str) -> tuple[LakeObject, ...]:
-    if key.endswith("/"):
-        return tuple(o for o in lake.list(key) if o.key.endswith(spec.suffix) and not o.key.endswith(".partial"))
-    return tuple(o for o in lake.list(key.rsplit("/", 1)[0] + "/") if o.key == key)
+def find_partition_files(spec: StageSpec, lake: Lake, partition: dict[str, Any]
+                         ) -> tuple[tuple[LakeObject, ...], tuple[Refused, ...]]:
+    """The partition's files and the refused strays beside them, by the rule the sensors use too."""
+    objects = [o for prefix in listing_prefixes(spec, partition) for o in lake.list(prefix)]
+    files, refused = partition_files(spec, objects, partition)
+    if files:
+        return files, refused
+    keys = [path.format(**path_fields(partition)) for path in (spec.path, *spec.alternative_paths)]
+    expected = " or ".join(key + "*" + spec.suffix if key.endswith("/") else key for key in keys)
+    found = f"; refused: {'; '.join(map(str, refused))}" if refused else ""
+    raise LoadError(
+        f"no files for {describe(partition)} in {spec.group}.{spec.name}: expected "
+        f"{expected} in the lake{found}; nothing was written"
+    )
 
 
 def find_files(spec: StageSpec, lake: Lake, partition: dict[str, Any]) -> tuple[LakeObject, ...]:
-    keys = [path.format(**path_fields(partition)) for path in (spec.path, *spec.alternative_paths)]
-    for key in keys:
-        if files := _files_at(spec, lake, key):
-            return files
-    expected = " or ".join(key + "*" + spec.suffix if key.endswith("/") else key for key in keys)
-    raise LoadError(
-        f"no files for {describe(partition)} in {spec.group}.{spec.name}: expected "
-        f"{expected} in the lake; nothing was written"
-    )
+    return find_partition_files(spec, lake, partition)[0]
 
 
 def source_rows(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) -> int:
@@ -59,14 +63,18 @@ def source_rows(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) -> i
 
 
 def prepare_files(spec: StageSpec, lake: Lake, files: tuple[LakeObject, ...]) -> PreparedFiles:
-    """Inspect the files; with `json_rules`, also type-check them and canonicalise accepted variants."""
-    if spec.json_rules is None or spec.format == "csv":
+    """Inspect the files; JSON files are also type-checked (every value must fit its column exactly) and the
+    variants their `json_rules` accept are canonicalised."""
+    if spec.format == "csv":
         return PreparedFiles(source_rows(spec, lake, files), files, {}, None)
-    fields = [FieldRule(spec.field_name(c.name), c.not_null, json_kind(c.redshift_type)) for c in spec.file_columns]
-    return prepare_json_files(lake, files, fields, spec.json_rules, one_object_per_file=spec.format == "json")
+    fields = [FieldRule(spec.field_name(c.name), c.not_null, json_kind(c.redshift_type), c,
+                        c.name in spec.utc_offset_columns) for c in spec.file_columns]
+    return prepare_json_files(lake, files, fields, spec.json_rules or JsonRules(),
+                              one_object_per_file=spec.format == "json")
 
 
-def _request(spec: StageSpec, partition: dict[str, Any], prepared: PreparedFiles) -> LoadRequest:
+def _request(spec: StageSpec, partition: dict[str, Any], prepared: PreparedFiles,
+             originals: tuple[LakeObject, ...]) -> LoadRequest:
     return LoadRequest(
         schema=spec.group,
         table=spec.name,
@@ -78,17 +86,20 @@ def _request(spec: StageSpec, partition: dict[str, Any], prepared: PreparedFiles
         max_rejected_rows=spec.max_rejected_rows,
         options=dict(spec.options),
         source_keys=prepared.source_keys,
+        source_rows=prepared.rows,
+        originals=originals,
+        utc_offset_columns=spec.utc_offset_columns,
     )
 
 
 def load_partition(spec: StageSpec, partition: dict[str, Any], lake: Lake, warehouse: Warehouse, run_id: str) -> PartitionLoad:
     started, files, rows_in_files = now(), (), None
     try:
-        files = find_files(spec, lake, partition)
+        files, refused = find_partition_files(spec, lake, partition)
         prepared = prepare_files(spec, lake, files)
         rows_in_files = prepared.rows
         try:
-            outcome = warehouse.load(_request(spec, partition, prepared), lake)
+            outcome = warehouse.load(_request(spec, partition, prepared, files), lake)
         finally:
             if prepared.scratch_prefix:
                 lake.delete_prefix(prepared.scratch_prefix)
@@ -99,7 +110,7 @@ def load_partition(spec: StageSpec, partition: dict[str, Any], lake: Lake, wareh
         raise
     record_loads(warehouse, [_record(spec, partition, run_id, files, rows_in_files, outcome.rows, outcome.rejected,
                                      "loaded", None, started)])
-    return PartitionLoad(partition, files, rows_in_files, outcome.rows, outcome.rejected)
+    return PartitionLoad(partition, files, rows_in_files, outcome.rows, outcome.rejected, refused)
 
 
 def load_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake, warehouse: Warehouse,
@@ -118,18 +129,20 @@ def load_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake:
                 raise
             failures.append(error)
     if failures:
-        if len(failures) == 1:
-            raise failures[0]
-        raise LoadError(f"{len(failures)} of {len(partitions)} partitions failed: " + " | ".join(map(str, failures)),
-                        [row for failure in failures for row in failure.rejected])
+        error = failures[0] if len(failures) == 1 else LoadError(
+            f"{len(failures)} of {len(partitions)} partitions failed: " + " | ".join(map(str, failures)),
+            [row for failure in failures for row in failure.rejected])
+        error.loaded = loads  # the partitions that did land, for the asset to report
+        raise error
     return loads
 
 
-def prepare_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake) -> list[PreparedFiles]:
+def prepare_partitions(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake,
+                       found: Sequence[tuple[LakeObject, ...]] | None = None) -> list[PreparedFiles]:
     """Find every partition's files (one listing after another), then inspect them a few partitions at a time:
     reading and counting a file is mostly I/O and C code, so threads overlap it. Every inspection finishes
     before the first failure is raised; what the successful ones prepared is then cleaned up."""
-    found = [find_files(spec, lake, partition) for partition in partitions]
+    found = found if found is not None else [find_files(spec, lake, partition) for partition in partitions]
     with ThreadPoolExecutor(max_workers=INSPECTION_THREADS) as pool:
         futures = [pool.submit(prepare_files, spec, lake, files) for files in found]
     failures = [error for future in futures if (error := future.exception()) is not None]
@@ -149,13 +162,15 @@ def _delete_scratch(prepared: Sequence[PreparedFiles], lake: Lake) -> None:
 def _load_together(spec: StageSpec, partitions: Sequence[dict[str, Any]], lake: Lake, warehouse: Warehouse,
                    run_id: str) -> list[PartitionLoad]:
     started = now()
-    prepared = prepare_partitions(spec, partitions, lake)
+    found = [find_partition_files(spec, lake, partition) for partition in partitions]
+    prepared = prepare_partitions(spec, partitions, lake, [files for files, _ in found])
     try:
-        outcomes = warehouse.load_batch([_request(spec, p, files) for p, files in zip(partitions, prepared)], lake)
+        outcomes = warehouse.load_batch([_request(spec, p, files, originals) for p, files, (originals, _)
+                                         in zip(partitions, prepared, found)], lake)
     finally:
         _delete_scratch(prepared, lake)
-    loads = [PartitionLoad(partition, files.files, files.rows, outcome.rows, outcome.rejected)
-             for partition, files, outcome in zip(partitions, prepared, outcomes)]
+    loads = [PartitionLoad(partition, files.files, files.rows, outcome.rows, outcome.rejected, refused)
+             for partition, files, outcome, (_, refused) in zip(partitions, prepared, outcomes, found)]
     record_loads(warehouse, [_record(spec, load.partition, run_id, load.files, load.source_rows, load.rows,
                                      load.rejected, "loaded", None, started) for load in loads])
     return loads

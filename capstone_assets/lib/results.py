@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import dagster as dg
 
 from capstone_assets.lib.partitions import partitions_filter
-from capstone_assets.lib.checks import Check, count_bad_rows
+from capstone_assets.lib.checks import Check, count_bad_rows, missing_tables_result
 from capstone_assets.lib.sql import Column, ident, inline, qualified
 from capstone_assets.resources.warehouse import Warehouse
 
@@ -82,7 +82,23 @@ def evaluate_checks(warehouse: Warehouse, schema: str, table: str, checks: Seque
     overrides `evaluate` (e.g. to list every bad row) is evaluated on its own."""
     where, params = scope
     target = qualified(schema, table)
+    missing: dict[int, list[tuple[str, str]]] = {}
     batched = [check for check in checks if type(check).evaluate is Check.evaluate]
-    counts = dict(zip(map(id, batched), count_bad_rows(warehouse, target, batched, where, params)))
-    return [check.result(warehouse, target, where, params, counts[id(check)]) if id(check) in counts
+    try:
+        counts = dict(zip(map(id, batched), count_bad_rows(warehouse, target, batched, where, params)))
+    except Exception:  # e.g. a reference check on a dimension never materialized: find which, run the others
+        missing = _missing_tables(warehouse, checks)
+        if not missing:
+            raise
+        batched = [check for check in batched if id(check) not in missing]
+        counts = dict(zip(map(id, batched), count_bad_rows(warehouse, target, batched, where, params)))
+    return [missing_tables_result(check, missing[id(check)]) if id(check) in missing
+            else check.result(warehouse, target, where, params, counts[id(check)]) if id(check) in counts
             else check.evaluate(warehouse, target, where, params) for check in checks]
+
+
+def _missing_tables(warehouse: Warehouse, checks: Sequence[Check]) -> dict[int, list[tuple[str, str]]]:
+    """The checks (by id) reading tables that do not exist, with those tables."""
+    exists = {name: warehouse.table_exists(*name) for check in checks for name in check.requires}
+    missing = {id(check): [name for name in check.requires if not exists[name]] for check in checks}
+    return {key: names for key, names in missing.items() if names}

@@ -11,35 +11,33 @@ import json
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from capstone_assets.lib.csv_records import CsvParseError, count_records, open_data
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.warehouse import LoadError
 
-CHUNK = 8 * 1024 * 1024
-
 
 def csv_data_rows(lake: Lake, key: str, expected: Sequence[str]) -> int:
-    """Validate the header against `expected` (by name, case-insensitive) and count the data rows."""
-    with lake.local_file(key) as path, open(path, "rb") as handle:
+    """Validate the header against `expected` (by name, case-insensitive) and count the data records (a quoted
+    field may span lines; blank lines are no records)."""
+    with lake.local_file(key) as path, open_data(path) as handle:
         first = handle.readline()
         if not first.strip():
             raise LoadError(f"{key}: the file is empty (no header line); nothing was loaded")
+        if b"\r" in first.rstrip(b"\r\n"):
+            raise LoadError(f"{key}, line 1: a bare carriage return (old Mac line endings?): save the file with LF "
+                            "or CRLF line breaks; nothing was loaded")
         try:
             header = next(csv.reader([first.decode("utf-8-sig")]))
         except UnicodeDecodeError as error:
             raise LoadError(f"{key}, line 1: header is not valid UTF-8 ({error.reason} at byte {error.start})") from None
         check_header(key, [h.strip().lower() for h in header], [e.lower() for e in expected])
-        rows = count_lines(handle)
+        try:
+            rows = count_records(handle)
+        except CsvParseError as error:
+            raise LoadError(f"{key}, {error}; nothing was loaded") from None
     if rows == 0:
         raise LoadError(f"{key}: header only, no data rows; refusing to replace existing rows with an empty load")
     return rows
-
-
-def count_lines(handle) -> int:
-    rows, last = 0, b"\n"
-    while chunk := handle.read(CHUNK):
-        rows += chunk.count(b"\n")
-        last = chunk[-1:]
-    return rows + (last != b"\n")
 
 
 def check_header(key: str, found: list[str], expected: list[str]) -> None:

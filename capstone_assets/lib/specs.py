@@ -47,6 +47,9 @@ class StageSpec:
     options: Mapping[str, Any] = field(default_factory=dict)  # engine-specific load options
     json_rules: JsonRules | None = None  # opt in to strict JSON types and name the accepted variants
     alternative_paths: tuple[str, ...] = ()  # other names the same file may have; the first present wins
+    subfolders: bool = False  # a folder `path` also reads its subfolders' files (else they are refused as strays)
+    utc_offset_columns: tuple[str, ...] = ()  # TIMESTAMP columns whose values may carry a UTC offset: converted to
+    # UTC before any partition rule (without this rule a value with an offset is rejected, never truncated)
 
     def __post_init__(self):
         if self.format not in FORMATS:

@@ -13,7 +13,7 @@ from capstone_assets.lib.results import (add_partition_metadata, column_schema, 
                                          scope_filter)
 from capstone_assets.lib.specs import StageSpec, partition_columns
 from capstone_assets.resources.lake import Lake, is_transient
-from capstone_assets.resources.warehouse import Warehouse
+from capstone_assets.resources.warehouse import FileChanged, Warehouse
 
 WAREHOUSE_POOL = "warehouse"
 ROW_COUNT_CHECK = "row_count_matches_source"
@@ -40,6 +40,18 @@ def row_count_check(warehouse: Warehouse, spec: StageSpec, loads: Sequence[Parti
     )
 
 
+def report_partial_loads(context: dg.AssetExecutionContext, spec: StageSpec, partitions: Sequence[dict],
+                         loads: Sequence[PartitionLoad]) -> None:
+    """A step that fails after some of its partitions loaded (one by one) still records those as materialized,
+    so the UI and the CLI's closing table show what is in the table."""
+    if spec.partitions is None or not loads:
+        return
+    keys = list(context.partition_keys)
+    for load in loads:
+        key = keys[list(partitions).index(load.partition)]
+        context.log_event(dg.AssetMaterialization(asset_key=spec.key, partition=str(key), metadata=load_metadata(load)))
+
+
 def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks: Sequence[c.Check], lake: Lake,
                       warehouse: Warehouse) -> dg.MaterializeResult:
     warehouse.ensure_table(spec.group, spec.name)
@@ -47,9 +59,13 @@ def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks
     try:
         loads = load_partitions(spec, partitions, lake, warehouse, context.run.run_id)
     except Exception as error:
-        if is_transient(error):
+        if is_transient(error) or isinstance(error, FileChanged):  # a file still being written may be complete soon
             raise dg.RetryRequested(max_retries=3, seconds_to_wait=5) from error
+        report_partial_loads(context, spec, partitions, getattr(error, "loaded", ()))
         raise
+    for load in loads:
+        for refused in load.refused:  # strays beside the partition's files: named, never loaded
+            context.log.warning(f"{spec.group}.{spec.name} {describe(load.partition)}: not loaded: {refused}")
     context.log.info(f"{spec.group}.{spec.name}: {sum(load.rows for load in loads)} rows in {len(loads)} partition(s) "
                      f"from {sum(len(load.files) for load in loads)} file(s), "
                      f"{sum(len(load.rejected) for load in loads)} rejected")
@@ -68,13 +84,16 @@ def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks
 
 
 def load_metadata(load: PartitionLoad) -> dict:
-    return {
+    metadata = {
         "dagster/row_count": dg.MetadataValue.int(load.rows),
         "rows_rejected": len(load.rejected),
         "source_rows": load.source_rows,
         "source_files": dg.MetadataValue.md("\n".join(f"- `{f.key}`" for f in load.files[:50])
                                             + (f"\n- ... and {len(load.files) - 50} more" if len(load.files) > 50 else "")),
     }
+    if load.refused:  # strays beside the partition's files, named and not loaded
+        metadata["refused_files"] = dg.MetadataValue.md("\n".join(f"- `{r.key}`: {r.reason}" for r in load.refused))
+    return metadata
 
 
 def build_stage_asset(spec: StageSpec, resolve: Callable[..., StageSpec] | None = None) -> dg.AssetsDefinition:

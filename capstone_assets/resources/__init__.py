@@ -17,9 +17,10 @@ __all__ = ["Lake", "Warehouse", "LakeCatalog", "GlueCatalog", "DuckDBCatalog", "
 def build_lake(settings: Settings) -> Lake:
     if settings.is_local:
         return LocalLake(root=str(settings.lake_dir.resolve()), sources=dict(settings.sources),
-                         source_endpoint_url=settings.s3_endpoint_url)
+                         source_endpoint_url=settings.s3_endpoint_url, settle_seconds=settings.sensor_settle_seconds)
     return S3Lake(bucket=settings.s3_bucket, prefix=settings.s3_prefix, endpoint_url=settings.s3_endpoint_url,
-                  region_name=settings.aws_region, profile_name=settings.aws_profile, sources=dict(settings.sources))
+                  region_name=settings.aws_region, profile_name=settings.aws_profile, sources=dict(settings.sources),
+                  settle_seconds=settings.sensor_settle_seconds)
 
 
 def build_warehouse(settings: Settings) -> Warehouse:

@@ -17,8 +17,10 @@ from typing import Iterator, Sequence
 import duckdb
 from pydantic import PrivateAttr
 
+from capstone_assets.lib.csv_records import CsvParseError, line_at_offset, open_data, records
 from capstone_assets.lib import byte_lengths
 from capstone_assets.lib.sql import TranslationCache, ident, to_dialect
+from capstone_assets.lib.value_rules import misfit, sql_fit
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.warehouse import (
     LoadError,
@@ -30,6 +32,7 @@ from capstone_assets.resources.warehouse import (
     Warehouse,
     batch_filter,
     check_rejects,
+    confirm_unchanged,
 )
 
 LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
@@ -183,12 +186,14 @@ class DuckDBWarehouse(Warehouse):
                 tx.execute(f"DELETE FROM {first.target} WHERE {where}", params)
                 self._insert(connection, first, files)
                 too_long = self._reject_too_long(tx, first, files, where, params)
+                rows_by_file = dict(tx.query(
+                    f"SELECT _source_file, COUNT(*) FROM {first.target} WHERE {where} GROUP BY _source_file", params))
                 rejected = (self._rejected(connection) if first.format == "csv" else []) + too_long
                 for request in requests:
                     keys = {request.source_key(obj.key) for obj in request.files}
+                    rejected += self._misfits(request, files, rows_by_file, [row for row in rejected if row.file in keys])
                     check_rejects(request, [row for row in rejected if row.file in keys])
-                rows_by_file = dict(tx.query(
-                    f"SELECT _source_file, COUNT(*) FROM {first.target} WHERE {where} GROUP BY _source_file", params))
+                confirm_unchanged(requests, lake)  # last thing before the commit
         outcomes = []
         for request in requests:
             keys = {request.source_key(obj.key) for obj in request.files}
@@ -205,7 +210,8 @@ class DuckDBWarehouse(Warehouse):
         files = "[" + ", ".join(_literal(p) for p in paths) + "]"
         types = {column.name: column.duckdb_type for column in request.columns}
         struct = "{" + ", ".join(f"{_literal(field)}: {_literal(types[column])}" for column, field in request.file_fields) + "}"
-        if request.format == "csv":
+        if request.format == "csv":  # every field as text: `sql_fit` casts only the values that fit exactly
+            struct = "{" + ", ".join(f"{_literal(field)}: 'VARCHAR'" for _, field in request.file_fields) + "}"
             return (
                 f"read_csv({files}, header = true, columns = {struct}, auto_detect = false, delim = ',', "
                 "quote = '\"', escape = '\"', strict_mode = true, filename = true, store_rejects = true, "
@@ -217,15 +223,20 @@ class DuckDBWarehouse(Warehouse):
     def _insert(self, connection: duckdb.DuckDBPyConnection, request: LoadRequest,
                 files: list[tuple[str, str, LoadRequest]]) -> None:
         table_columns = [column for column, _ in request.file_fields] + list(request.partition) + ["_source_file"]
-        select_list = [
-            f"{ident(column)}" if request.format == "csv" else f'"{field}" AS {ident(column)}'
-            for column, field in request.file_fields
-        ]
+        fits = ["TRUE"]
+        if request.format == "csv":
+            by_name = {column.name: column for column in request.columns}
+            typed = [sql_fit(f"r.{ident(column)}", by_name[column], column in request.utc_offset_columns)
+                     for column, _ in request.file_fields]
+            select_list = [value for value, _ in typed]
+            fits = [fit for _, fit in typed if fit != "TRUE"] or fits
+        else:
+            select_list = [f'"{field}" AS {ident(column)}' for column, field in request.file_fields]
         select_list += [f"f.{ident(column)}" for column in request.partition] + ["f.key"]
         sql = (
             f"INSERT INTO {request.target} ({', '.join(ident(c) for c in table_columns)}) "
             f"SELECT {', '.join(select_list)} FROM {self._source(request, [path for path, _, _ in files])} AS r "
-            "JOIN _load_files AS f ON r.filename = f.path"
+            f"JOIN _load_files AS f ON r.filename = f.path WHERE {' AND '.join(fits)}"
         )
         try:
             connection.execute(sql)
@@ -259,9 +270,52 @@ class DuckDBWarehouse(Warehouse):
 
     @staticmethod
     def _rejected(connection: duckdb.DuckDBPyConnection) -> list[RejectedRow]:
+        """DuckDB's rejected records, each at the physical line it starts on (DuckDB's own `line` counts a
+        quoted field's line breaks and blank lines its own way, so it is taken from the byte position)."""
         rows = connection.execute(
-            "SELECT f.key, e.line, e.column_name, e.error_type || ': ' || e.error_message, e.csv_line "
-            "FROM _rejects AS e JOIN _reject_scans AS s ON e.scan_id = s.scan_id AND e.file_id = s.file_id "
+            "SELECT f.path, f.key, e.line_byte_position, e.column_name, e.error_type || ': ' || e.error_message, "
+            "e.csv_line FROM _rejects AS e JOIN _reject_scans AS s ON e.scan_id = s.scan_id AND e.file_id = s.file_id "
             "JOIN _load_files AS f ON s.file_path = f.path ORDER BY f.key, e.line, e.column_idx"
         ).fetchall()
-        return [RejectedRow(file=k, line=line, column=col, reason=reason, raw=raw) for k, line, col, reason, raw in rows]
+        rejected = []
+        for path, key, position, column, reason, raw in rows:
+            with open_data(path) as handle:
+                line = line_at_offset(handle, position) if position is not None else None
+            rejected.append(RejectedRow(file=key, line=line, column=column, reason=reason,
+                                        raw=raw.lstrip("\r\n") if raw else raw))
+        return rejected
+
+    @staticmethod
+    def _misfits(request: LoadRequest, files: list[tuple[str, str, LoadRequest]], rows_by_file: dict[str, int],
+                 rejected: list[RejectedRow]) -> list[RejectedRow]:
+        """The records `sql_fit` left out (a value that does not fit its column exactly), found in the files.
+        Searched only when the table is short of the inspected record count (always when no count is given), so a
+        clean load reads nothing more."""
+        keys = {request.source_key(obj.key) for obj in request.files}
+        loaded = sum(rows_by_file.get(k, 0) for k in keys) + len(rejected)
+        if request.format != "csv" or request.source_rows is not None and loaded >= request.source_rows:
+            return []
+        by_name = {column.name: column for column in request.columns}
+        columns = [(by_name[column], column in request.utc_offset_columns) for column, _ in request.file_fields]
+        already = {(row.file, row.line) for row in rejected}
+        found = []
+        for path, key, owner in files:
+            if owner is not request:
+                continue
+            with open_data(path) as handle:
+                handle.readline()  # the header
+                try:
+                    for line, fields, raw in records(handle):
+                        if len(fields) != len(columns) or (key, line) in already:
+                            continue
+                        for (column, offsets), value in zip(columns, fields):
+                            if reason := misfit(value, column, offsets):
+                                found.append(RejectedRow(file=key, line=line, column=column.name, reason=reason, raw=raw))
+                                break
+                except CsvParseError as error:
+                    raise LoadError(f"{key}, {error}; nothing was changed") from None
+        if request.source_rows is not None and loaded + len(found) != request.source_rows:  # never lose a row unsaid
+            raise LoadError(f"load of {request.schema}.{request.table} ({request.partition_label}): "
+                            f"{request.source_rows} records in the files, {loaded} loaded or rejected and {len(found)} "
+                            "found not to fit; nothing was changed")
+        return found

@@ -34,6 +34,7 @@ class Lake(dg.ConfigurableResource):
     """Lists, reads and writes objects under one root."""
 
     sources: dict[str, str] = {}  # group -> where its raw files already are (s3://bucket/prefix or a folder), read-only
+    settle_seconds: float = 0.0  # sensors request a file only once it has not changed for this long (still written?)
 
     def for_group(self, group: str) -> Lake:
         """The lake as `group`'s loads and sensors see it: its raw files (`<group>/...` keys) read from the group's

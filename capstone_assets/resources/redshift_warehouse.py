@@ -37,6 +37,7 @@ from capstone_assets.resources.warehouse import (
     Transaction,
     Warehouse,
     check_rejects,
+    confirm_unchanged,
 )
 
 MANIFEST_PREFIX = "_manifests"
@@ -60,6 +61,9 @@ class CopyFailed(Exception):
     def __init__(self, request: LoadRequest, file: FileCopy, error: Exception, rejected_before: tuple[RejectedRow, ...]):
         super().__init__(str(error))
         self.request, self.file, self.error, self.rejected_before = request, file, error, rejected_before
+# the exact-fit rules of lib/value_rules, in COPY's terms (docs/reliability.md: which COPY behaviour each relies on)
+EXACT_DATEFORMAT = "DATEFORMAT 'YYYY-MM-DD'"
+EXACT_TIMEFORMAT = "TIMEFORMAT 'YYYY-MM-DD HH:MI:SS'"
 
 
 def _literal(text: str) -> str:
@@ -213,20 +217,26 @@ class RedshiftWarehouse(Warehouse):
         """COPY/UNLOAD's authorization: `IAM_ROLE default` (the cluster's default role) or `IAM_ROLE '<arn>'`."""
         return "IAM_ROLE default" if self.iam_role.lower() == "default" else f"IAM_ROLE {_literal(self.iam_role)}"
 
-    def copy_statement(self, request: LoadRequest, staging: str, manifest_uri: str, lake: Lake) -> str:
+    def copy_statement(self, request: LoadRequest, staging: str, manifest_uri: str, lake: Lake,
+                       compressed: bool = False) -> str:
         columns = ", ".join(ident(column) for column, _ in request.file_fields)
-        options = [self.iam_role_option, "MANIFEST"]
+        options = [self.iam_role_option, "MANIFEST"] + (["GZIP"] if compressed else [])  # a `.gz` upload
         if self.region:
             options.append(f"REGION {_literal(self.region)}")
         if request.format == "csv":
-            options += ["FORMAT AS CSV", "IGNOREHEADER 1", "DATEFORMAT 'auto'", "TIMEFORMAT 'auto'", "EMPTYASNULL",
+            if request.utc_offset_columns:  # COPY cannot convert offsets into a TIMESTAMP column: refuse, never truncate
+                raise LoadError(f"{request.schema}.{request.table}: UTC-offset columns {list(request.utc_offset_columns)} "
+                                "are converted only in JSON loads on Redshift; nothing was loaded")
+            # explicit formats (not 'auto'): a time part in a DATE, an offset or a 'T' is rejected, never dropped
+            options += ["FORMAT AS CSV", "IGNOREHEADER 1", EXACT_DATEFORMAT, EXACT_TIMEFORMAT, "EMPTYASNULL",
                         "ENCODING UTF8"]
         else:
             jsonpaths = request.options.get("jsonpaths")
             # camelCase fields (`customerName`) match lower-case columns (`customername`) only case-insensitively
             auto = "auto ignorecase" if any(f != c and f.lower() == c for c, f in request.file_fields) else "auto"
             options.append(f"FORMAT AS JSON {_literal(lake.uri(jsonpaths)) if jsonpaths else _literal(auto)}")
-            options.append("TIMEFORMAT 'epochmillisecs'" if request.options.get("epoch_millis") else "TIMEFORMAT 'auto'")
+            # JSON timestamps arrive as canonical UTC text (lib/json_rules converts declared UTC-offset columns)
+            options.append("TIMEFORMAT 'epochmillisecs'" if request.options.get("epoch_millis") else EXACT_TIMEFORMAT)
         options.append(f"MAXERROR {int(request.max_rejected_rows)}")
         return f"COPY {staging} ({columns}) FROM {_literal(manifest_uri)} " + " ".join(options)
 
@@ -293,7 +303,8 @@ class RedshiftWarehouse(Warehouse):
             rejected: list[RejectedRow] = []
             for file in files:
                 try:
-                    tx.execute(self.copy_statement(request, staging, file.manifest_uri, lake))
+                    tx.execute(self.copy_statement(request, staging, file.manifest_uri, lake,
+                                                   compressed=file.uri.endswith(".gz")))
                 except Exception as error:
                     if is_retryable(error):
                         raise
@@ -306,6 +317,7 @@ class RedshiftWarehouse(Warehouse):
             check_rejects(request, rejected)
             outcomes.append(LoadOutcome(rows=self._replace_partition(tx, request, staging, files), rejected=tuple(rejected)))
         tx.execute(st.drop("TABLE", staging))  # temporary tables live as long as the session
+        confirm_unchanged(requests, lake)  # a file still being written is never committed
         return outcomes
 
     @staticmethod
@@ -358,5 +370,5 @@ class RedshiftWarehouse(Warehouse):
         request, every = failure.request, [*failure.rejected_before, *rejected]
         shown = "; ".join(row.describe() for row in every[:5])
         more = f" (and {len(every) - 5} more)" if len(every) > 5 else ""
-        return LoadError(f"load of {request.schema}.{request.table} {request.partition or ''} failed, nothing was "
+        return LoadError(f"load of {request.schema}.{request.table} ({request.partition_label}) failed, nothing was "
                          f"changed: {shown}{more}", every)

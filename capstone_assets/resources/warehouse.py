@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 import dagster as dg
 from pydantic import PrivateAttr
 
-from capstone_assets.lib.partitions import partitions_filter
+from capstone_assets.lib.partitions import describe, partitions_filter
 from capstone_assets.lib.sql import Column, ident, qualified, read_sql
 from capstone_assets.resources.lake import Lake, LakeObject
 
@@ -61,6 +61,9 @@ class LoadRequest:
     max_rejected_rows: int = 0
     options: dict[str, Any] = field(default_factory=dict)
     source_keys: dict[str, str] = field(default_factory=dict)  # loaded copy's key -> original key (for _source_file)
+    source_rows: int | None = None  # data records in `files` (from the inspection); rows not loaded are located
+    originals: tuple[LakeObject, ...] = ()  # the source files as inspected: confirmed unchanged before the commit
+    utc_offset_columns: tuple[str, ...] = ()  # timestamps that may carry a UTC offset, converted to UTC on load
 
     def source_key(self, key: str) -> str:
         return self.source_keys.get(key, key)
@@ -69,11 +72,32 @@ class LoadRequest:
     def target(self) -> str:
         return qualified(self.schema, self.table)
 
+    @property
+    def partition_label(self) -> str:
+        return describe(self.partition)  # `degree=data_science, month=2019-01-01`, never a dict's repr
+
     def partition_filter(self) -> tuple[str, list[Any]]:
         if not self.partition:
             return "1 = 1", []
         clauses = [f"{ident(name)} = %s" for name in self.partition]
         return " AND ".join(clauses), list(self.partition.values())
+
+
+class FileChanged(LoadError):
+    """A source file changed between its inspection and the commit (still being written?): nothing was committed."""
+
+
+def confirm_unchanged(requests: Sequence[LoadRequest], lake: Lake) -> None:
+    """Just before the commit: every inspected file still has the version (mtime+size locally, ETag on S3) and size
+    it had when it was listed, else FileChanged names it and the transaction rolls back."""
+    listed = {obj.key: obj for request in requests for obj in request.originals}
+    folders = {key.rsplit("/", 1)[0] + "/" for key in listed}
+    current = {obj.key: obj for folder in folders for obj in lake.list(folder)}
+    changed = [key for key, obj in listed.items()
+               if key not in current or (current[key].version, current[key].size) != (obj.version, obj.size)]
+    if changed:
+        raise FileChanged(f"{', '.join(changed)}: changed while being loaded (still being written?); nothing was "
+                          "committed and the partition keeps its previous rows; load again once the file is complete")
 
 
 def batch_filter(requests: Sequence[LoadRequest]) -> tuple[str, list[Any]]:
@@ -103,11 +127,12 @@ def check_rejects(request: LoadRequest, rejected: Sequence[RejectedRow]) -> None
 
 
 def too_many_rejects(request: LoadRequest, rejected: Sequence[RejectedRow]) -> LoadError:
+    """The rejected rows first (file, line, column, reason: what a user acts on), then the load's verdict."""
     shown = "; ".join(r.describe() for r in rejected[:5])
     more = f" (and {len(rejected) - 5} more)" if len(rejected) > 5 else ""
     return LoadError(
-        f"load of {request.schema}.{request.table} {request.partition or ''} rejected {len(rejected)} row(s), "
-        f"more than the {request.max_rejected_rows} allowed; nothing was changed. {shown}{more}",
+        f"{shown}{more} -- {len(rejected)} row(s) rejected by the load of {request.schema}.{request.table} ({request.partition_label}), "
+        f"more than the {request.max_rejected_rows} allowed; nothing was changed",
         rejected,
     )
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import dagster as dg
 
-from capstone_assets.lib.sensors import digest, lake_changes
+from capstone_assets.lib.partition_files import FileRule
+from capstone_assets.lib.sensors import digest, log_skipped, table_changes
 from capstone_assets.resources.lake import Lake
-from capstone_assets.sparkify.specs import GROUP, SONG_FOLDER, mart_specs
+from capstone_assets.sparkify.specs import GROUP, LOG_FOLDER, SONG_FOLDER, mart_specs
 
-LOG_KEY = re.compile(r"^sparkify/log_data/(?P<year>\d{4})/(?P<month>\d{2})/[^/]+\.json$")
+# where each staged table's files are (the specs' constants), read by the rule the loads use
+FILE_RULES = {"staging_events": FileRule(LOG_FOLDER, ".json"), "staging_songs": FileRule(SONG_FOLDER, ".json", subfolders=True)}
 EVENT_ASSETS = ("staging_events", "text_repairs", "songplays")
 SONG_ASSETS = ("staging_songs", "songs", "artists")
 DIMENSION_ASSETS = ("users", "time", "songplays_lake_export", "songs_lake_export", "time_lake_export",
@@ -45,19 +45,20 @@ def build_new_files_sensor(partitions: dg.PartitionsDefinition) -> dg.SensorDefi
                description="Requests exactly the month partitions whose log files are new or changed "
                            "(and a song reload when song_data changes).")
     def new_files_sensor(context: dg.SensorEvaluationContext, lake: Lake):
-        changes = lake_changes(context.cursor, lake, ["sparkify/log_data/", SONG_FOLDER])
-        changed = changes.changed
+        changes = table_changes(context.cursor, lake, ["sparkify/log_data/", SONG_FOLDER], FILE_RULES,
+                                lake.settle_seconds)
+        log_skipped(context.log, changes)
         by_month: dict[str, dict[str, str]] = {}
         song_changes = {}
-        for key, version in changed.items():
-            if key.startswith(SONG_FOLDER):
-                song_changes[key] = version
-            elif match := LOG_KEY.match(key):
-                month = f"{match['year']}-{match['month']}-01"
-                if partitions.has_partition_key(month):
-                    by_month.setdefault(month, {})[key] = version
-                else:
-                    context.log.info(f"ignoring {key}: {month} is not a configured sparkify month partition")
+        for file in changes.changed:
+            if file.table == "staging_songs":
+                song_changes[file.obj.key] = file.obj.version
+                continue
+            month = file.partition["month"].isoformat()
+            if partitions.has_partition_key(month):
+                by_month.setdefault(month, {})[file.obj.key] = file.obj.version
+            else:
+                context.log.info(f"ignoring {file.obj.key}: {month} is not a configured sparkify month partition")
         requests = []
         if song_changes:
             requests.append(dg.RunRequest(run_key=f"songs:{digest(song_changes)}", job_name=songs_job.name))

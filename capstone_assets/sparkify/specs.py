@@ -31,7 +31,7 @@ def stage_specs(settings: Settings) -> list[StageSpec]:
                   partitions=month_partitions(settings), field_names=EVENT_FIELDS, options={"jsonpaths": JSONPATHS},
                   checks=(c.between("status", 100, 599),),
                   description="Raw listening events of one month (every file under `sparkify/log_data/{yyyy}/{mm}/`)."),
-        StageSpec(GROUP, "staging_songs", SONG_FOLDER, format="json", suffix=".json", keys=("song_id",),
+        StageSpec(GROUP, "staging_songs", SONG_FOLDER, format="json", suffix=".json", keys=("song_id",), subfolders=True,
                   description="Raw song metadata (one JSON object per file under `sparkify/song_data/`)."),
     ]
 

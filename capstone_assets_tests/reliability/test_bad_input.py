@@ -96,11 +96,11 @@ def test_json_schema_drift_names_the_field(settings, lake_dir):
     key = "learning/data_science/2019/1/video_log/part-0.json"
     record = dict(zip(HEADER, video_rows(1)[0]), watched_secs=3)
     write_file(lake_dir, key, json.dumps(record) + "\n")
-    with pytest.raises(LoadError, match=rf"{key}, line 1: schema drift: unexpected field\(s\) \['watched_secs'\]"):
+    with pytest.raises(LoadError, match=rf"{key}, line 1: schema drift: unexpected field 'watched_secs'"):
         load(settings, spec=ndjson_spec(settings))
 
 
-@pytest.mark.parametrize("content, message", [("", "the file is empty"), (",".join(HEADER) + "\n", "header only")])
+@pytest.mark.parametrize("content, message", [("", r"video_log\.csv \(zero bytes"), (",".join(HEADER) + "\n", "header only")])
 def test_empty_file_or_header_only(settings, lake_dir, loaded, content, message):
     write_file(lake_dir, KEY, content)
     with pytest.raises(LoadError, match=message):
