@@ -61,10 +61,7 @@ def runs(tmp_path_factory, request):
         yield Runs(local, local_report, prod, prod_report, emulator)
 
 
-MANIFESTS_OVERWRITTEN = pytest.mark.xfail(strict=True, reason=(
-    "issue 13 defect 7, H2: load_batch writes every request's one-file manifests into one folder as "
-    "000000.manifest, 000001.manifest, ... so a ranged run's partitions all COPY the last partition's files"))
-BY_GROUP = [pytest.param("learning", marks=MANIFESTS_OVERWRITTEN), "sparkify", "flights", "stedi"]
+BY_GROUP = list(scenario.GROUPS)
 
 
 def failures(report, group: str) -> list[str]:
