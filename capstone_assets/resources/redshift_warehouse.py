@@ -4,9 +4,10 @@
   statement timeout; password or IAM authentication (provisioned cluster or Serverless workgroup).
 - Every write transaction locks the tables it writes first, and runs again (bounded, with backoff, logged) after a
   serialization conflict (error 1023) or a dropped connection (redshift_retry.py).
-- Loads `COPY ... IAM_ROLE` each file from S3 through a manifest naming exactly that file, into a temporary
-  table (so each row names its own file), then replace the partition with `DELETE` + `INSERT` in the same
-  transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL.
+- Loads `COPY ... IAM_ROLE` from S3 into a temporary table so each row names its own file: a partition's small
+  JSON files merged into a few scratch objects whose records carry `_source_file` (redshift_merge.py), every
+  other file through a manifest naming exactly that file; then replace the partition with `DELETE` + `INSERT` in
+  the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL.
 Credentials come from `dagster.EnvVar` and never appear in SQL.
 """
 
@@ -27,6 +28,7 @@ from pydantic import PrivateAttr
 from capstone_assets.lib import statements as st
 from capstone_assets.lib.sql import cut_to_bytes, ident, literal
 from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.redshift_merge import jsonpaths_with_source_file, merge_small_files, origin
 from capstone_assets.resources.redshift_retry import is_dropped_connection, is_retryable, retrying
 from capstone_assets.resources.warehouse import (
     LoadError,
@@ -48,11 +50,23 @@ logger = logging.getLogger("capstone_assets.redshift")
 
 @dataclass(frozen=True)
 class FileCopy:
-    """One file's COPY: its manifest, its s3:// URI, and the key `_source_file` names."""
+    """One COPY: its manifest, its s3:// URI, and the key `_source_file` names; for a merged object of small files
+    (redshift_merge.py) the original (key, line) of each of its lines, and the JSONPaths file that adds
+    `_source_file`, if the table has one."""
 
     manifest_uri: str
     uri: str
     source_key: str
+    origins: tuple[tuple[str, int], ...] = ()
+    jsonpaths: str | None = None
+
+    @property
+    def merged(self) -> bool:
+        return bool(self.origins)
+
+    def located(self, line: int | None) -> tuple[str, int | None]:
+        """(original key, line) of a line of this COPY's object."""
+        return origin(self.origins, line) or (self.source_key, line)
 
 
 class CopyFailed(Exception):
@@ -218,8 +232,11 @@ class RedshiftWarehouse(Warehouse):
         return "IAM_ROLE default" if self.iam_role.lower() == "default" else f"IAM_ROLE {_literal(self.iam_role)}"
 
     def copy_statement(self, request: LoadRequest, staging: str, manifest_uri: str, lake: Lake,
-                       compressed: bool = False) -> str:
+                       compressed: bool = False, with_source_file: bool = False, jsonpaths: str | None = None) -> str:
+        """`with_source_file`: the object's records carry `_source_file` (a merged object; `jsonpaths` then names
+        the JSONPaths file that reads it too)."""
         columns = ", ".join(ident(column) for column, _ in request.file_fields)
+        columns += ', "_source_file"' if with_source_file else ""
         options = [self.iam_role_option, "MANIFEST"] + (["GZIP"] if compressed else [])  # a `.gz` upload
         if self.region:
             options.append(f"REGION {_literal(self.region)}")
@@ -231,7 +248,7 @@ class RedshiftWarehouse(Warehouse):
             options += ["FORMAT AS CSV", "IGNOREHEADER 1", EXACT_DATEFORMAT, EXACT_TIMEFORMAT, "EMPTYASNULL",
                         "ENCODING UTF8"]
         else:
-            jsonpaths = request.options.get("jsonpaths")
+            jsonpaths = jsonpaths or request.options.get("jsonpaths")
             # camelCase fields (`customerName`) match lower-case columns (`customername`) only case-insensitively
             auto = "auto ignorecase" if any(f != c and f.lower() == c for c, f in request.file_fields) else "auto"
             options.append(f"FORMAT AS JSON {_literal(lake.uri(jsonpaths)) if jsonpaths else _literal(auto)}")
@@ -255,14 +272,20 @@ class RedshiftWarehouse(Warehouse):
 
     # ---- loads -----------------------------------------------------------------------------------------------------
     def write_manifests(self, request: LoadRequest, lake: Lake, folder: str) -> list[FileCopy]:
-        """One manifest per file (COPY cannot tell which file a row came from, so each file is its own COPY), under
-        `folder`, which the load removes afterwards."""
+        """One manifest per COPY under `folder`, which the load removes afterwards. COPY cannot tell which file a row
+        came from: small JSON files are merged into a few objects whose records carry `_source_file`
+        (redshift_merge.py); every other file is its own COPY."""
+        merged, alone = merge_small_files(request, lake, folder)
+        jsonpaths = request.options.get("jsonpaths")
+        merged_jsonpaths = jsonpaths_with_source_file(lake, jsonpaths, folder) if merged and jsonpaths else None
+        objects = [(obj.key, obj.size, request.source_key(obj.key), (), None) for obj in alone]
+        objects += [(m.key, m.size, m.key, m.origins, merged_jsonpaths) for m in merged]
         copies = []
-        for index, obj in enumerate(request.files):
+        for index, (object_key, size, source_key, origins, copy_jsonpaths) in enumerate(objects):
             key = f"{folder}{index:06d}.manifest"
-            entry = {"url": lake.uri(obj.key), "mandatory": True, "meta": {"content_length": obj.size}}
+            entry = {"url": lake.uri(object_key), "mandatory": True, "meta": {"content_length": size}}
             lake.write_bytes(key, json.dumps({"entries": [entry]}).encode("utf-8"))
-            copies.append(FileCopy(lake.uri(key), lake.uri(obj.key), request.source_key(obj.key)))
+            copies.append(FileCopy(lake.uri(key), lake.uri(object_key), source_key, origins, copy_jsonpaths))
         return copies
 
     def load_batch(self, requests: Sequence[LoadRequest], lake: Lake) -> list[LoadOutcome]:
@@ -304,12 +327,13 @@ class RedshiftWarehouse(Warehouse):
             for file in files:
                 try:
                     tx.execute(self.copy_statement(request, staging, file.manifest_uri, lake,
-                                                   compressed=file.uri.endswith(".gz")))
+                                                   compressed=file.uri.endswith(".gz"), with_source_file=file.merged,
+                                                   jsonpaths=file.jsonpaths))
                 except Exception as error:
                     if is_retryable(error):
                         raise
                     raise CopyFailed(request, file, error, tuple(rejected)) from error
-                if len(files) > 1:
+                if len(files) > 1 and not file.merged:  # a merged object's records name their files themselves
                     tx.execute(f'UPDATE {staging} SET "_source_file" = {literal(file.source_key)} '
                                'WHERE "_source_file" IS NULL')
                 if request.max_rejected_rows:  # COPY succeeded but may have skipped up to MAXERROR rows
@@ -325,7 +349,8 @@ class RedshiftWarehouse(Warehouse):
         file_columns = [column for column, _ in request.file_fields]
         target_columns = ", ".join(ident(c) for c in file_columns + list(request.partition) + ["_source_file"])
         # literals, not parameters: Redshift cannot type a bind parameter in the select list of INSERT ... SELECT
-        source_file = literal(files[0].source_key) if len(files) == 1 else '"_source_file"'
+        one_file = len(files) == 1 and not files[0].merged
+        source_file = literal(files[0].source_key) if one_file else '"_source_file"'
         select_list = [ident(c) for c in file_columns] + [literal(v) for v in request.partition.values()] + [source_file]
         where, params = request.partition_filter()
         tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
@@ -336,15 +361,17 @@ class RedshiftWarehouse(Warehouse):
     def _load_errors(query: Callable[[str], list[tuple]], files: Sequence[FileCopy], which: str,
                      session: int | None = None) -> list[RejectedRow]:
         """Rows SYS_LOAD_ERROR_DETAIL (provisioned and Serverless) holds for `files`, from this session's COPY
-        `which` selects; file names as the lake's keys."""
-        names = {cut_to_bytes(file.uri, LOAD_ERROR_FILE_BYTES): file.source_key for file in files}
+        `which` selects; file names and lines as in the original files (a merged object's lines mapped back)."""
+        names = {cut_to_bytes(file.uri, LOAD_ERROR_FILE_BYTES): file for file in files}
         rows = query(
             "SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message) FROM sys_load_error_detail "
             f"WHERE session_id = {'pg_backend_pid()' if session is None else session} "
             f"AND TRIM(file_name) IN ({', '.join(map(literal, names))}) AND {which} "
             "ORDER BY line_number")
-        return [RejectedRow(file=names.get(name, name), line=line, column=column or None, reason=reason)
-                for name, line, column, reason in rows]
+        located = [(names[name].located(line) if name in names else (name, line), column, reason)
+                   for name, line, column, reason in rows]
+        return [RejectedRow(file=file, line=line, column=column or None, reason=reason)
+                for (file, line), column, reason in located]
 
     def _skipped_rows(self, tx: RedshiftTransaction, file: FileCopy) -> list[RejectedRow]:
         """The rows the COPY just run skipped. Read on a second connection, filtered to the load's session and COPY:
