@@ -11,6 +11,7 @@ against that live cluster and bucket instead (docs/production.md).
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -45,12 +46,18 @@ def runs(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("prod_vs_local")
     lake_dir = scenario.build_lake(root / "lake", SHARED_DATASETS if SHARED_DATASETS.is_dir() else None)
     local = load_settings({"CAPSTONE_LAKE_DIR": str(lake_dir), "CAPSTONE_DUCKDB_PATH": str(root / "local.duckdb")})
-    local_report = materialize(local, EVERYTHING)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # DuckDB's run beside the production run: half waits on a server
+        local_run = pool.submit(materialize, local, EVERYTHING)
+        yield from production_runs(request, root, lake_dir, local, local_run)
+
+
+def production_runs(request, root, lake_dir, local, local_run):
     unused = {"CAPSTONE_LAKE_DIR": str(root / "unused"), "CAPSTONE_DUCKDB_PATH": str(root / "unused.duckdb")}
     if live_requested():
         prod = load_settings({**os.environ, **unused, "CAPSTONE_ENV": "prod"})
         build_lake(prod).upload_tree(lake_dir)
-        yield Runs(local, local_report, prod, materialize(prod, EVERYTHING), None)
+        prod_report = materialize(prod, EVERYTHING)
+        yield Runs(local, local_run.result(), prod, prod_report, None)
         return
     server, s3_endpoint = request.getfixturevalue("postgres_server"), request.getfixturevalue("s3_endpoint")
     with pytest.MonkeyPatch.context() as patcher, emulated_cluster(server, s3_endpoint, patcher) as (env, emulator):
@@ -58,7 +65,7 @@ def runs(tmp_path_factory, request):
         prod = load_settings({**env, **unused})
         build_lake(prod).upload_tree(lake_dir)
         prod_report = materialize(prod, EVERYTHING)
-        yield Runs(local, local_report, prod, prod_report, emulator)
+        yield Runs(local, local_run.result(), prod, prod_report, emulator)
 
 
 BY_GROUP = list(scenario.GROUPS)
