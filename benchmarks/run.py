@@ -37,8 +37,8 @@ from capstone_assets.settings import DEFAULT_DEGREES
 RESULTS = Path(__file__).resolve().parent / "results.json"
 FULL = {"scales": (1.0, 10.0), "memory_scale": 30.0, "flights_rows": 5_800_000, "row_subset": 3_000, "limit_repeats": 3,
         "growth_degrees": 40}
-QUICK = {"scales": (0.05, 0.5), "memory_scale": None, "flights_rows": 300_000, "row_subset": 500, "limit_repeats": 1,
-         "months": (1, 2, 3), "growth_degrees": 13}
+QUICK = {"scales": (0.02, 0.2), "memory_scale": None, "flights_rows": 100_000, "row_subset": 500, "limit_repeats": 1,
+         "months": (1, 2), "growth_degrees": 8}
 GOALS = {  # key: (comparison, target, meaning); the other keys of results.json are reported, not goals
     "pipeline_over_limit_scale_10": ("<=", 1.5, "pipeline within 1.5x of the plain-load limit at scale 10"),
     "pipeline_work_over_limit": ("<=", 1.5, "the pipeline less the Dagster floor within 1.5x of the limit at scale 1"),
