@@ -13,20 +13,25 @@ import dagster as dg
 from capstone_assets.flights.assets import UPLOAD_TAG, UPLOAD_VERSION_TAG, newest
 from capstone_assets.flights.specs import AIRLINES, AIRPORTS, FLIGHTS, GROUP, MODEL_SPECS, UPLOADS
 from capstone_assets.lib.partition_files import file_rule
+from capstone_assets.lib.run_tags import writes_tag
 from capstone_assets.lib.sensors import digest, log_skipped, table_changes
 from capstone_assets.resources.lake import Lake
 
 REFERENCE_FILES = {path for spec in (AIRLINES, AIRPORTS) for path in (spec.path, *spec.alternative_paths)}
 FILE_RULES = {spec.name: file_rule(spec) for spec in (FLIGHTS, AIRLINES, AIRPORTS)}  # the loads' own rule
 
+WRITES_TAG = writes_tag(GROUP)
+
 reload_selection = dg.AssetSelection.assets(FLIGHTS.key, *[spec.key for spec in MODEL_SPECS])
 reload_job = dg.define_asset_job(
     "flights_reload_job", selection=reload_selection,
     description="Replace flights.flights with one upload (run tag flights/upload) and refresh the views.",
+    tags=WRITES_TAG,
 )
 references_job = dg.define_asset_job(
     "flights_references_job", selection=dg.AssetSelection.assets(AIRLINES.key, AIRPORTS.key),
     description="Reload the airlines and airports reference tables.",
+    tags=WRITES_TAG,
 )
 
 

@@ -8,6 +8,7 @@ import dagster as dg
 
 from capstone_assets.learning.specs import DIMENSION_FILES, FACT_FILE_NAMES, FACT_FILES, GROUP, fact_partitions
 from capstone_assets.lib.partition_files import FileRule
+from capstone_assets.lib.run_tags import writes_tag
 from capstone_assets.lib.sensors import digest, log_skipped, table_changes
 from capstone_assets.resources.lake import Lake
 from capstone_assets.settings import Settings
@@ -24,12 +25,14 @@ facts_selection = dg.AssetSelection.assets(*[dg.AssetKey([GROUP, f"stg_{name}"])
 dimensions_selection = dg.AssetSelection.assets(*[dg.AssetKey([GROUP, name]) for name in DIMENSION_TABLES])
 marts_selection = dg.AssetSelection.groups(GROUP) - facts_selection - dimensions_selection
 
+WRITES_TAG = writes_tag(GROUP)
+
 facts_job = dg.define_asset_job("learning_facts_job", selection=facts_selection,
-                                description="Load learning fact partitions (degree x month).")
+                                description="Load learning fact partitions (degree x month).", tags=WRITES_TAG)
 dimensions_job = dg.define_asset_job("learning_dimensions_job", selection=dimensions_selection,
-                                     description="Reload the learning dimensions.")
+                                     description="Reload the learning dimensions.", tags=WRITES_TAG)
 marts_job = dg.define_asset_job("learning_marts_job", selection=marts_selection,
-                                description="Rebuild the learning marts over all partitions.")
+                                description="Rebuild the learning marts over all partitions.", tags=WRITES_TAG)
 
 facts_schedule = dg.build_schedule_from_partitioned_job(
     facts_job, name="learning_monthly_schedule",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from capstone_assets.lib.partition_files import FileRule
+from capstone_assets.lib.run_tags import writes_tag
 from capstone_assets.lib.sensors import digest, log_skipped, table_changes
 from capstone_assets.resources.lake import Lake
 from capstone_assets.sparkify.specs import GROUP, LOG_FOLDER, SONG_FOLDER, mart_specs
@@ -21,14 +22,17 @@ def _selection(names) -> dg.AssetSelection:
     return dg.AssetSelection.assets(*[dg.AssetKey([GROUP, name]) for name in names])
 
 
+WRITES_TAG = writes_tag(GROUP)
+
 events_job = dg.define_asset_job("sparkify_events_job", selection=_selection(EVENT_ASSETS),
-                                 description="Load one month of listening events into staging_events and songplays.")
+                                 description="Load one month of listening events into staging_events and songplays.",
+                                 tags=WRITES_TAG)
 songs_job = dg.define_asset_job("sparkify_songs_job", selection=_selection(SONG_ASSETS),
-                                description="Reload song metadata and the songs and artists dimensions.")
+                                description="Reload song metadata and the songs and artists dimensions.", tags=WRITES_TAG)
 MART_ASSETS = tuple(spec.name for spec in mart_specs())
 dimensions_job = dg.define_asset_job("sparkify_dimensions_job", selection=_selection(DIMENSION_ASSETS + MART_ASSETS),
                                      description="Refresh users and time over all months, the marts, and the Parquet "
-                                                 "lake export.")
+                                                 "lake export.", tags=WRITES_TAG)
 
 events_schedule = dg.build_schedule_from_partitioned_job(
     events_job, name="sparkify_monthly_schedule",
