@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 from benchmarks import run
+from capstone_assets_tests.postgres_server import skip_or_fail
 
 REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_10", "time_growth_10x",
             "flights_reload_over_limit", "cores", "memory_gb", "pipeline_seconds_scale_1", "limit_seconds_scale_1",
@@ -60,4 +61,10 @@ def test_benchmark_measures_everything_at_a_tiny_scale(tmp_path: Path):
     assert many["success"] and many["rows"] == data_rows(tmp_path / f"learning_growth_{run.QUICK['growth_degrees']}_degrees" / "lake")
     assert many["events"] > few["events"]  # every partition is still an event the UI shows
     assert results["row_by_row"]["execute_per_row"]["rows"] == run.QUICK["row_subset"]
+    postgres = results["postgres_instance"]  # deploy/dagster.yaml's storage on a throwaway cluster
+    if "skipped" in postgres:
+        skip_or_fail(postgres["skipped"])
+    assert postgres["success"] and not postgres["errors"] and not postgres["checks_failed"]
+    assert postgres["recorded"]["runs"] == postgres["runs"] >= 1
+    assert postgres["recorded"]["events"] > 100  # every step, partition and check evaluation is an event row
     assert "MISS" in run.table(results) or "MET" in run.table(results)

@@ -28,7 +28,7 @@ CHECK = "row_count_matches_source"
 # (screenshot name, page, text the rendered page must show)
 PAGES = [
     ("asset_graph", "/locations/capstone_assets/asset-groups/learning",
-     ["stg_video_log", "dim_users", "text_phrases", "Materialize all"]),
+     ["stg_video_log", "dim_users", "enrollments", "Materialize all"]),
     ("asset_partitions", "/assets/learning/stg_video_log?view=partitions",
      ["stg_video_log", "data_science", "machine_learning", "2019-12-01", "Materialized (36)", "Missing (0)"]),
     ("asset_check", f"/assets/learning/stg_video_log?view=checks&checkDetail={CHECK}",
