@@ -18,15 +18,12 @@ from pathlib import Path
 
 import yaml
 
-from capstone_assets_tests.ui.server import DagsterDev, GraphQLError, free_port, wait_for
+from capstone_assets_tests.ui.server import DagsterDev, free_port, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE_FILE = DEPLOY / "docker-compose.yml"
 SERVICES = ("code-server", "webserver", "daemon")  # in start order
-WORKSPACE_QUERY = """{ workspaceOrError { ... on Workspace { locationEntries {
-    name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
-DAEMONS_QUERY = "{ instance { daemonHealth { allDaemonStatuses { daemonType healthy required } } } }"
 
 
 def compose_services() -> dict[str, dict]:
@@ -69,17 +66,7 @@ class Stack(DagsterDev):
         for service, process in self.processes.items():
             if process.poll() is not None:
                 raise AssertionError(f"{service} exited with code {process.returncode}\n{self.log_tail()}")
-        try:
-            entries = self.query(WORKSPACE_QUERY, timeout=5)["workspaceOrError"]["locationEntries"]
-            daemons = self.query(DAEMONS_QUERY, timeout=5)["instance"]["daemonHealth"]["allDaemonStatuses"]
-        except (OSError, GraphQLError):
-            return False
-        for entry in entries:
-            error = entry["locationOrLoadError"] or {}
-            if error.get("__typename") == "PythonError":
-                return False  # the code server may still be loading; the timeout names the logs
-        loaded = bool(entries) and all(e["loadStatus"] == "LOADED" and e["locationOrLoadError"] for e in entries)
-        return loaded and all(d["healthy"] for d in daemons if d["required"])
+        return self.workspace_ready(load_error_is_final=False)  # the code server may still be loading
 
     def log_tail(self, lines: int = 25) -> str:
         parts = []

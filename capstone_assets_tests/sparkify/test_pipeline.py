@@ -1,6 +1,5 @@
 """The sparkify group end to end on the real sample and on generated data, against counts computed from the files."""
 
-import json
 import shutil
 
 from capstone_assets.sparkify.generator import generate

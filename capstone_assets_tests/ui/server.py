@@ -77,6 +77,11 @@ class DagsterDev:
     def _ready(self) -> bool:
         if self._process.poll() is not None:
             raise AssertionError(f"dagster dev exited with code {self._process.returncode}\n{self.log_tail()}")
+        return self.workspace_ready(load_error_is_final=True)
+
+    def workspace_ready(self, load_error_is_final: bool) -> bool:
+        """Every code location loaded and every required daemon healthy. A location's load error fails at once
+        when `load_error_is_final`; otherwise (a separate code server still starting) it means "not yet"."""
         try:
             entries = self.query(WORKSPACE_QUERY, timeout=5)["workspaceOrError"]["locationEntries"]
             daemons = self.query(DAEMONS_QUERY, timeout=5)["instance"]["daemonHealth"]["allDaemonStatuses"]
@@ -85,7 +90,9 @@ class DagsterDev:
         for entry in entries:
             error = entry["locationOrLoadError"] or {}
             if error.get("__typename") == "PythonError":
-                raise AssertionError(f"code location {entry['name']} failed to load: {error['message']}")
+                if load_error_is_final:
+                    raise AssertionError(f"code location {entry['name']} failed to load: {error['message']}")
+                return False
         loaded = bool(entries) and all(e["loadStatus"] == "LOADED" and e["locationOrLoadError"] for e in entries)
         return loaded and all(d["healthy"] for d in daemons if d["required"])
 
