@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -141,16 +141,22 @@ def run_task(task: str, environment: dict[str, str], dagster_home: Path | None =
     warnings.filterwarnings("ignore")
     import dagster as dg
 
-    from capstone_assets import runner
-    from capstone_assets.definitions import build_definitions
+    from capstone_assets.lib.instance_storage import keep_connections_open
     from capstone_assets.settings import load_settings
 
     settings = load_settings(environment)
-    instance = (dg.DagsterInstance.local_temp(str(dagster_home), overrides={"telemetry": {"enabled": False}})
-                if dagster_home else dg.DagsterInstance.ephemeral())
-    path = "runner.plan/execute on group:learning" + (", runs recorded in a persistent instance" if dagster_home else "")
+    with (dg.DagsterInstance.local_temp(str(dagster_home), overrides={"telemetry": {"enabled": False}})
+          if dagster_home else dg.DagsterInstance.ephemeral()) as instance:
+        keep_connections_open(instance)  # as `capstone run` does
+        return _run_task(task, settings, instance, "runs recorded in a persistent instance" if dagster_home else "")
+
+
+def _run_task(task: str, settings, instance, recorded: str) -> dict:
+    from capstone_assets import runner
+    from capstone_assets.definitions import build_definitions
+
+    path = "runner.plan/execute on group:learning" + (f", {recorded}" if recorded else "")
     if task == "floor":
-        _skip_the_work()
         path += ", every asset's work skipped (Dagster alone)"
     plan: Callable = runner.plan
     if task == "per_partition":
@@ -167,7 +173,7 @@ def run_task(task: str, environment: dict[str, str], dagster_home: Path | None =
     if setup:
         runner.execute(defs, runner.plan(defs, setup), instance=instance)
     clock = Clock()
-    with instrumented(clock):
+    with instrumented(clock), (_work_skipped() if task == "floor" else nullcontext()):
         started, cpu_started = time.perf_counter(), _cpu_seconds()
         runs = plan(defs, selection)
         report = runner.execute(defs, runs, instance=instance, stop_on_failure=False)
@@ -220,7 +226,8 @@ def one_run_per_partition(defs, selection: str) -> list:
     return runs
 
 
-def _skip_the_work() -> None:
+@contextmanager
+def _work_skipped() -> Iterator[None]:
     """Replace what every asset does by returning its checks as passed: what remains is Dagster's own cost of
     the same runs, steps, partition materializations and check evaluations (the orchestration floor)."""
     import dagster as dg
@@ -233,8 +240,12 @@ def _skip_the_work() -> None:
             results.append(dg.AssetCheckResult(check_name=staging.ROW_COUNT_CHECK, passed=True))
         return dg.MaterializeResult(check_results=results)
 
-    staging.materialize_stage = no_work
-    models.materialize_model = no_work
+    originals = staging.materialize_stage, models.materialize_model
+    staging.materialize_stage = models.materialize_model = no_work
+    try:
+        yield
+    finally:
+        staging.materialize_stage, models.materialize_model = originals
 
 
 def _cpu_seconds() -> float:
@@ -249,31 +260,100 @@ def peak_rss_mb() -> float:
     return 0.0
 
 
+class SharedChild:
+    """One child process that runs task after task (`run.py --quick`: one interpreter start and one import of
+    Dagster instead of a dozen). Its peak memory is the largest of all its tasks', so only separate children
+    measure memory. Protocol: a JSON request per line on its stdin, "done" or "failed" per line back."""
+
+    def __init__(self, log: Path):
+        self._log = open(log, "wb")
+        self.log_path = log
+        self._process = subprocess.Popen([sys.executable, "-m", "benchmarks.pipeline", "--serve"], cwd=REPO,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
+                                         env={**os.environ, "PYTHONPATH": str(REPO)})
+
+    def run(self, request: dict) -> bool:
+        self._process.stdin.write((json.dumps(request) + "\n").encode())
+        self._process.stdin.flush()
+        return self._process.stdout.readline().strip() == b"done"
+
+    def close(self) -> None:
+        self._process.stdin.close()
+        self._process.wait()
+        self._log.close()
+
+
+_shared: SharedChild | None = None
+
+
+@contextmanager
+def one_child(workdir: Path) -> Iterator[None]:
+    """Within this block, `run_in_child` sends its tasks to one shared child process."""
+    global _shared
+    workdir.mkdir(parents=True, exist_ok=True)
+    _shared = SharedChild(workdir / "shared_child.log")
+    try:
+        yield
+    finally:
+        _shared.close()
+        _shared = None
+
+
 def run_in_child(task: str, environment: dict[str, str], workdir: Path, dagster_home: Path | None = None) -> dict:
-    """Run `task` in a fresh Python process; its result carries its own peak RSS in MB.
+    """Run `task` in a fresh Python process (or the shared one, inside `one_child`); its result carries the
+    process's peak RSS in MB.
 
     The child reads its VmHWM itself: wait4's ru_maxrss would not do, since Linux carries the parent's
     resident size over fork and exec into the child's maximum.
     """
     out, log = workdir / f"{task}_result.json", workdir / f"{task}_child.log"
     out.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "benchmarks.pipeline", "--task", task, "--env", json.dumps(environment),
-               "--out", str(out)] + (["--dagster-home", str(dagster_home)] if dagster_home else [])
-    with open(log, "wb") as log_file:
-        child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
-                                 env={**os.environ, "PYTHONPATH": str(REPO)})
-        child.wait()
-    if child.returncode != 0 or not out.exists():
+    request = {"task": task, "env": environment, "out": str(out),
+               "dagster_home": str(dagster_home) if dagster_home else None}
+    if _shared is not None:
+        ok, log = _shared.run(request), _shared.log_path
+    else:
+        command = [sys.executable, "-m", "benchmarks.pipeline", "--task", task, "--env", json.dumps(environment),
+                   "--out", str(out)] + (["--dagster-home", str(dagster_home)] if dagster_home else [])
+        with open(log, "wb") as log_file:
+            child = subprocess.Popen(command, cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT,
+                                     env={**os.environ, "PYTHONPATH": str(REPO)})
+            ok = child.wait() == 0
+    if not ok or not out.exists():
         tail = log.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"benchmark child {task!r} failed (exit {child.returncode}); log {log}:\n{tail}")
+        raise RuntimeError(f"benchmark child {task!r} failed; log {log}:\n{tail}")
     return json.loads(out.read_text())
+
+
+def _run_request(request: dict) -> None:
+    result = run_task(request["task"], request["env"], Path(request["dagster_home"]) if request["dagster_home"] else None)
+    result["peak_rss_mb"] = peak_rss_mb()
+    Path(request["out"]).write_text(json.dumps(result, indent=2))
+
+
+def serve() -> None:
+    """The shared child's loop. Dagster's and DuckDB's own output goes to stderr (the log), the answers to the
+    original stdout."""
+    import traceback
+
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        try:
+            _run_request(json.loads(line))
+            answers.write("done\n")
+        except Exception:
+            traceback.print_exc()
+            answers.write("failed\n")
+        answers.flush()
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--task", choices=("learning", "floor", "per_partition", "stage", "flights"), required=True)
-    parser.add_argument("--env", required=True, help="the settings' environment, as JSON")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--serve", action="store_true", help="run the tasks requested on stdin, one JSON line each")
+    parser.add_argument("--task", choices=("learning", "floor", "per_partition", "stage", "flights"))
+    parser.add_argument("--env", help="the settings' environment, as JSON")
+    parser.add_argument("--out")
     parser.add_argument("--dagster-home", type=Path, help="record the runs in a persistent instance in this folder")
     parser.add_argument("--planned-per-partition", action="store_true",
                         help="plan a ranged run's partitions as one event each (Dagster's default), to measure the "
@@ -283,9 +363,13 @@ def main(argv: list[str] | None = None) -> None:
         from capstone_assets.lib import planned_events
 
         planned_events.ENABLED = False
-    result = run_task(args.task, json.loads(args.env), args.dagster_home)
-    result["peak_rss_mb"] = peak_rss_mb()
-    Path(args.out).write_text(json.dumps(result, indent=2))
+    if args.serve:
+        serve()
+        return
+    if not (args.task and args.env and args.out):
+        parser.error("--task, --env and --out are required (or --serve)")
+    _run_request({"task": args.task, "env": json.loads(args.env), "out": args.out,
+                  "dagster_home": str(args.dagster_home) if args.dagster_home else None})
 
 
 if __name__ == "__main__":

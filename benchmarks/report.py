@@ -57,6 +57,9 @@ def table(results: dict) -> str:
     lines.append(f"\npipeline at scale {base}: {seconds:.1f}s = {split}, the rest ({seconds - sum(buckets.values()):.1f}s) "
                  "orchestration")
     lines.append(f"flights reload path: {flights_['reload']['path']}")
+    if results.get("mode") == "quick":
+        lines.append("quick mode: every task ran in one shared child process, so its peak MB is that process's "
+                     "largest so far, and the figures prove the code paths, not the speed")
     lines.append(f"machine: {results['cores']} cores, {results['memory_gb']} GB, load average "
                  f"{results['machine']['at_start']['load_average']} -> {results['machine']['at_end']['load_average']}\n")
     for key, goal in results["goals"].items():

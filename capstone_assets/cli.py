@@ -16,6 +16,7 @@ from typing import Callable
 import dagster as dg
 
 from capstone_assets import runner
+from capstone_assets.lib.instance_storage import keep_connections_open
 from capstone_assets.learning.specs import fact_partitions
 from capstone_assets.resources import build_lake
 from capstone_assets.settings import Settings, SettingsError, dagster_home, load_settings
@@ -102,6 +103,7 @@ def run(settings: Settings, selection: str, months: list[str] | None, degrees: l
     try:
         home.mkdir(parents=True, exist_ok=True)
         with dg.DagsterInstance.from_config(str(home)) as instance:
+            keep_connections_open(instance)
             for recovered in runner.recover_dead_runs(instance):
                 print(f"recovered {recovered}", file=out)
             report = runner.execute(defs, runs, instance=instance, on_progress=_progress(out))

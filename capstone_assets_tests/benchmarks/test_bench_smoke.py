@@ -30,23 +30,23 @@ def data_rows(folder: Path) -> int:
     return total
 
 
-def test_benchmark_measures_everything_at_a_tiny_scale(tmp_path: Path):
-    run.main(["--quick", "--scales", "0.002", "0.01", "--memory-scale", "0.02", "--workdir", str(tmp_path),
-              "--out", str(tmp_path / "results.json")])  # `run.py --quick` at scales a test affords
+def test_benchmark_quick_measures_everything(tmp_path: Path):
+    run.main(["--quick", "--workdir", str(tmp_path), "--out", str(tmp_path / "results.json")])
     results = json.loads((tmp_path / "results.json").read_text())
+    small, big = (f"{scale:g}" for scale in run.QUICK["scales"])
 
     assert set(run.GOALS) <= set(results["goals"])
     for key in REQUIRED:
         assert isinstance(results[key], (int, float)) and not isinstance(results[key], bool), key
         assert math.isfinite(results[key]) and results[key] > 0, key
-    base = results["per_scale"]["0.002"]
+    base = results["per_scale"][small]
     assert base["pipeline"]["success"] and not base["pipeline"]["checks_failed"]
-    assert results["pipeline_rows_scale_1"] == data_rows(tmp_path / "learning_scale_0.002" / "lake")
-    assert results["pipeline_rows_scale_10"] == data_rows(tmp_path / "learning_scale_0.01" / "lake")
-    assert results["memory_scale"]["pipeline"]["rows"] == data_rows(tmp_path / "learning_scale_0.02" / "lake")
+    assert results["pipeline_rows_scale_1"] == data_rows(tmp_path / f"learning_scale_{small}" / "lake")
+    assert results["pipeline_rows_scale_10"] == data_rows(tmp_path / f"learning_scale_{big}" / "lake")
+    assert results["memory_scale"]["pipeline"]["rows"] == data_rows(tmp_path / f"learning_scale_{run.QUICK['memory_scale']:g}" / "lake")
     recorded = results["persistent_instance"]
     assert recorded["success"] and recorded["runs"] == 1
-    assert (tmp_path / "learning_scale_0.002" / "dagster_home").is_dir()  # the runs are on disk, as the CLI's are
+    assert (tmp_path / f"learning_scale_{small}" / "dagster_home").is_dir()  # the runs are on disk, as the CLI's are
     assert results["backfill_runs"] == 1  # dimensions, every partition and the marts in one ranged run
     assert results["dagster_floor"]["runs"] == 1 and results["dagster_floor"]["success"]
     assert 0 < results["dagster_floor_seconds"] < base["pipeline"]["seconds"]

@@ -1,0 +1,62 @@
+"""`capstone run` on a PostgreSQL-backed instance (deploy/dagster.yaml's storage) keeps its storage connections
+open: Dagster's PostgreSQL storage otherwise opens a new connection, a login and a server process, for every
+event it writes (lib/instance_storage.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import psycopg2.extensions
+import pytest
+import yaml
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from benchmarks.postgres_instance import instance_config
+from capstone_assets import runner
+from capstone_assets.lib.instance_storage import EXTRA_CONNECTIONS, keep_connections_open
+
+pytestmark = pytest.mark.deploy
+
+
+@dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b", "c", "d"]))
+def numbers(context) -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"partitions": len(context.partition_keys)})
+
+
+def connections_for_one_backfill(home: Path, pooled: bool) -> tuple[int, int]:
+    """PostgreSQL connections opened while a ranged run of four partitions is executed and recorded; its events."""
+    opened = []
+
+    def count(dbapi_connection, _record):
+        if isinstance(dbapi_connection, psycopg2.extensions.connection):
+            opened.append(1)
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        if pooled:
+            keep_connections_open(instance)
+        defs = dg.Definitions(assets=[numbers])
+        event.listen(Engine, "connect", count)
+        try:
+            report = runner.execute(defs, runner.plan(defs, "*"), instance=instance)
+        finally:
+            event.remove(Engine, "connect", count)
+        assert report.success
+        events = sum(len(instance.all_logs(run.run_id)) for run in instance.get_runs())
+    return len(opened), events
+
+
+def test_a_run_reuses_its_connections(tmp_path, postgres_server):
+    counts = {}
+    for pooled in (False, True):
+        home = tmp_path / f"home_{pooled}"
+        home.mkdir()
+        dsn = postgres_server.dsn(postgres_server.create_database("instance"))
+        (home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(dsn)))
+        counts[pooled] = connections_for_one_backfill(home, pooled)
+    (unpooled, events), (pooled, pooled_events) = counts[False], counts[True]
+    assert pooled_events == events >= 10  # the same run, recorded the same way
+    assert unpooled > events  # Dagster's default: more than one connection per event
+    print(f"connections: {unpooled} by default, {pooled} kept open, for {events} events")
+    assert pooled <= 3 * (1 + EXTRA_CONNECTIONS)  # per storage (runs, events, schedules): one kept open, the extras
