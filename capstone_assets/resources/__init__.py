@@ -6,8 +6,10 @@ import dagster as dg
 
 from capstone_assets.resources.catalog import DuckDBCatalog, GlueCatalog, LakeCatalog, NoCatalog
 from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
-from capstone_assets.resources.lake import Lake, LocalLake, S3Lake
+from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
+from capstone_assets.resources.s3_lake import S3Lake
 from capstone_assets.resources.warehouse import Warehouse
 from capstone_assets.settings import Settings
 
