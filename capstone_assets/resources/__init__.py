@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from capstone_assets.resources.catalog import DuckDBCatalog, GlueCatalog, LakeCatalog, NoCatalog
+from capstone_assets.resources.catalog import LakeCatalog, NoCatalog
+from capstone_assets.resources.duckdb_catalog import DuckDBCatalog
 from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
+from capstone_assets.resources.glue_catalog import GlueCatalog
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
