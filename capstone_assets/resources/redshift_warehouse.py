@@ -7,7 +7,8 @@
 - Loads `COPY ... IAM_ROLE` from S3 into a temporary table so each row names its own file: a partition's small
   JSON files merged into a few scratch objects whose records carry `_source_file` (redshift_merge.py), every
   other file through a manifest naming exactly that file; then replace the partition with `DELETE` + `INSERT` in
-  the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL.
+  the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL,
+  and NaN/Infinity in a float column, which COPY loads, from redshift_misfits.py.
 Credentials come from `dagster.EnvVar` and never appear in SQL.
 """
 
@@ -29,6 +30,7 @@ from capstone_assets.lib import statements as st
 from capstone_assets.lib.sql import cut_to_bytes, ident, literal
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.redshift_merge import jsonpaths_with_source_file, merge_small_files, origin
+from capstone_assets.resources.redshift_misfits import reject_non_finite
 from capstone_assets.resources.redshift_retry import is_dropped_connection, is_retryable, retrying
 from capstone_assets.resources.warehouse import (
     LoadError,
@@ -338,6 +340,7 @@ class RedshiftWarehouse(Warehouse):
                                'WHERE "_source_file" IS NULL')
                 if request.max_rejected_rows:  # COPY succeeded but may have skipped up to MAXERROR rows
                     rejected += self._skipped_rows(tx, file)
+            rejected += reject_non_finite(tx, request, staging, lake, rejected)  # NaN/Infinity COPY let in
             check_rejects(request, rejected)
             outcomes.append(LoadOutcome(rows=self._replace_partition(tx, request, staging, files), rejected=tuple(rejected)))
         tx.execute(st.drop("TABLE", staging))  # temporary tables live as long as the session
