@@ -91,6 +91,23 @@ def _code_server_tracks(run: dg.DagsterRun) -> bool:
     return deserialize_value(answer, CanCancelExecutionResult).can_cancel
 
 
+def worker_health(instance: dg.DagsterInstance, run: dg.DagsterRun) -> CheckRunHealthResult:
+    """FAILED when the run's process is gone from this host and no live code server tracks it; RUNNING otherwise."""
+    process = worker_process(instance, run)
+    if process is None:  # not started yet: start_timeout_seconds covers a worker that never starts
+        return CheckRunHealthResult(WorkerStatus.RUNNING, "no worker process recorded yet")
+    if not process.on_this_host:
+        return CheckRunHealthResult(WorkerStatus.RUNNING, f"its process {process} is on another host, "
+                                                          f"not visible from {HOST}; assumed running")
+    if process_alive(process.pid):
+        return CheckRunHealthResult(WorkerStatus.RUNNING, f"its process {process.pid} on {process.host} is alive")
+    if _code_server_tracks(run):
+        return CheckRunHealthResult(WorkerStatus.RUNNING, f"its process {process.pid} on {process.host} is gone; "
+                                                          "its code server, still up, reports the run itself")
+    return CheckRunHealthResult(WorkerStatus.FAILED, f"its process {process.pid} on {process.host} is gone "
+                                                     "(killed, or out of memory)")
+
+
 class LocalRunLauncher(dg.DefaultRunLauncher):
     """Dagster's default launcher, plus a worker health check for run monitoring (see the module's docstring)."""
 
@@ -99,16 +116,4 @@ class LocalRunLauncher(dg.DefaultRunLauncher):
         return True
 
     def check_run_worker_health(self, run: dg.DagsterRun) -> CheckRunHealthResult:
-        process = worker_process(self._instance, run)
-        if process is None:  # not started yet: start_timeout_seconds covers a worker that never starts
-            return CheckRunHealthResult(WorkerStatus.RUNNING, "no worker process recorded yet")
-        if not process.on_this_host:
-            return CheckRunHealthResult(WorkerStatus.RUNNING, f"its process {process} is on another host, "
-                                                              f"not visible from {HOST}; assumed running")
-        if process_alive(process.pid):
-            return CheckRunHealthResult(WorkerStatus.RUNNING, f"its process {process.pid} on {process.host} is alive")
-        if _code_server_tracks(run):
-            return CheckRunHealthResult(WorkerStatus.RUNNING, f"its process {process.pid} on {process.host} is gone; "
-                                                              "its code server, still up, reports the run itself")
-        return CheckRunHealthResult(WorkerStatus.FAILED, f"its process {process.pid} on {process.host} is gone "
-                                                         "(killed, or out of memory)")
+        return worker_health(self._instance, run)
