@@ -106,7 +106,8 @@ def run(settings: Settings, selection: str, months: list[str] | None, degrees: l
             keep_connections_open(instance)
             for recovered in runner.recover_dead_runs(instance):
                 print(f"recovered {recovered}", file=out)
-            report = runner.execute(defs, runs, instance=instance, on_progress=_progress(out))
+            report = runner.execute(defs, runs, instance=instance, on_progress=_progress(out),
+                                    on_wait=lambda line: print(f"  {line}", file=out, flush=True))
     except Exception as error:
         if (problem := storage_problem(error)) is None:
             raise

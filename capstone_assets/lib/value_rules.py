@@ -10,7 +10,8 @@ partition rule looks at them.
 DuckDB reads CSV columns as text and applies `sql_fit` (rows that do not fit are not inserted); the rows
 left out are then located in the file by `misfit` (the same rules in Python), with file, line and column.
 JSON values are checked by `misfit` during inspection. Redshift's COPY options are chosen to refuse the
-same values (see docs/reliability.md).
+same values (see docs/reliability.md), except NaN/Infinity in a float column, which COPY loads: those rows are
+found after the COPY and located by the same `misfit` (resources/redshift_misfits.py, resources/misfits.py).
 """
 
 from __future__ import annotations

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from capstone_assets.resources.catalog import DuckDBCatalog, GlueCatalog, LakeCatalog, NoCatalog
+from capstone_assets.resources.catalog import LakeCatalog, NoCatalog
+from capstone_assets.resources.duckdb_catalog import DuckDBCatalog
 from capstone_assets.resources.duckdb_warehouse import DuckDBWarehouse
-from capstone_assets.resources.lake import Lake, LocalLake, S3Lake
+from capstone_assets.resources.glue_catalog import GlueCatalog
+from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
+from capstone_assets.resources.s3_lake import S3Lake
 from capstone_assets.resources.warehouse import Warehouse
 from capstone_assets.settings import Settings
 

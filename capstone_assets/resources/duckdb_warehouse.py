@@ -17,11 +17,12 @@ from typing import Iterator, Sequence
 import duckdb
 from pydantic import PrivateAttr
 
-from capstone_assets.lib.csv_records import CsvParseError, line_at_offset, open_data, records
+from capstone_assets.lib.csv_records import line_at_offset, open_data
 from capstone_assets.lib import byte_lengths
 from capstone_assets.lib.sql import TranslationCache, ident, to_dialect
-from capstone_assets.lib.value_rules import misfit, sql_fit
+from capstone_assets.lib.value_rules import sql_fit
 from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.misfits import locate_misfits
 from capstone_assets.resources.warehouse import (
     LoadError,
     LoadOutcome,
@@ -297,23 +298,10 @@ class DuckDBWarehouse(Warehouse):
             return []
         by_name = {column.name: column for column in request.columns}
         columns = [(by_name[column], column in request.utc_offset_columns) for column, _ in request.file_fields]
-        already = {(row.file, row.line) for row in rejected}
         found = []
         for path, key, owner in files:
-            if owner is not request:
-                continue
-            with open_data(path) as handle:
-                handle.readline()  # the header
-                try:
-                    for line, fields, raw in records(handle):
-                        if len(fields) != len(columns) or (key, line) in already:
-                            continue
-                        for (column, offsets), value in zip(columns, fields):
-                            if reason := misfit(value, column, offsets):
-                                found.append(RejectedRow(file=key, line=line, column=column.name, reason=reason, raw=raw))
-                                break
-                except CsvParseError as error:
-                    raise LoadError(f"{key}, {error}; nothing was changed") from None
+            if owner is request:
+                found += locate_misfits(path, key, columns, {row.line for row in rejected if row.file == key})
         if request.source_rows is not None and loaded + len(found) != request.source_rows:  # never lose a row unsaid
             raise LoadError(f"load of {request.schema}.{request.table} ({request.partition_label}): "
                             f"{request.source_rows} records in the files, {loaded} loaded or rejected and {len(found)} "

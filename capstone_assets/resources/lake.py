@@ -1,21 +1,22 @@
 """The lake: where raw files land. A local folder by default, an S3 bucket/prefix in production.
 
 Keys are always '/'-separated paths relative to the lake root (`learning/data_science/2019/1/video_log.csv`).
+
+This module holds what every lake shares: the `Lake` interface, `GroupSourceLake` (a group's raw files read from
+their own location) and the S3 retry rule. The two lakes themselves are in local_lake.py (`LocalLake`) and
+s3_lake.py (`S3Lake`); both names can still be imported from here.
 """
 
 from __future__ import annotations
 
 import abc
 import dataclasses
-import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import dagster as dg
-from pydantic import PrivateAttr
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Lake(dg.ConfigurableResource):
 
     def lake_at(self, root: str) -> Lake:
         """A lake rooted at `root` (s3://bucket/prefix or a folder), reached the way this one is."""
+        # imported here: both modules import this one for the `Lake` they extend
+        from capstone_assets.resources.local_lake import LocalLake
+        from capstone_assets.resources.s3_lake import S3Lake
+
         if root.startswith("s3://"):
             bucket, _, prefix = root[len("s3://"):].partition("/")
             return S3Lake(bucket=bucket, prefix=prefix, endpoint_url=self.s3_endpoint_url)
@@ -109,165 +114,6 @@ class Lake(dg.ConfigurableResource):
 
     def delete_key(self, key: str) -> None:
         self.delete_prefix(key)
-
-
-class LocalLake(Lake):
-    root: str
-    source_endpoint_url: str | None = None  # for sources in S3 (an S3-compatible store); AWS's own when None
-
-    @property
-    def s3_endpoint_url(self) -> str | None:
-        return self.source_endpoint_url
-
-    def _path(self, key: str) -> Path:
-        root = Path(self.root).resolve()
-        path = (root / key).resolve()
-        if root != path and root not in path.parents:
-            raise LakeError(f"lake key {key!r} points outside the lake root {root}")
-        return path
-
-    def list(self, prefix: str) -> list[LakeObject]:
-        base = self._path(prefix)
-        if not base.is_dir():
-            return []
-        root = Path(self.root).resolve()
-        objects = []
-        for path in sorted(p for p in base.rglob("*") if p.is_file()):
-            stat = path.stat()
-            objects.append(LakeObject(path.relative_to(root).as_posix(), stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}",
-                                      stat.st_mtime))
-        return objects
-
-    def read_bytes(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
-
-    def read_head(self, key: str, size: int = 65536) -> bytes:
-        with self._path(key).open("rb") as handle:
-            return handle.read(size)
-
-    def read_tail(self, key: str, size: int) -> bytes:
-        with self._path(key).open("rb") as handle:
-            handle.seek(max(0, handle.seek(0, 2) - size))
-            return handle.read()
-
-    def write_bytes(self, key: str, data: bytes) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".partial")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-
-    def delete_prefix(self, prefix: str) -> None:
-        shutil.rmtree(self._path(prefix), ignore_errors=True)
-
-    def delete_key(self, key: str) -> None:
-        path = self._path(key)
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
-
-    def uri(self, key: str) -> str:
-        return str(self._path(key))
-
-    @contextmanager
-    def local_file(self, key: str) -> Iterator[Path]:
-        yield self._path(key)
-
-    def upload_tree(self, local_root: Path, prefix: str = "") -> int:
-        if Path(local_root).resolve() == Path(self.root).resolve():
-            return 0
-        return super().upload_tree(local_root, prefix)
-
-    def replace_prefix(self, local_dir: Path, prefix: str) -> int:
-        """Swap the folder in by rename, so readers see the old or the new content, never a mix."""
-        target = self._path(prefix.rstrip("/"))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        incoming = Path(tempfile.mkdtemp(prefix=f".{target.name}.incoming-", dir=target.parent))
-        outgoing = target.parent / f".{target.name}.outgoing-{incoming.name.rsplit('-', 1)[-1]}"
-        shutil.copytree(local_dir, incoming, dirs_exist_ok=True)
-        if target.exists():
-            target.rename(outgoing)
-        incoming.rename(target)
-        shutil.rmtree(outgoing, ignore_errors=True)
-        return sum(1 for p in target.rglob("*") if p.is_file())
-
-
-class S3Lake(Lake):
-    bucket: str
-    prefix: str = ""
-    endpoint_url: str | None = None
-    region_name: str | None = None
-    profile_name: str | None = None
-    max_attempts: int = 8
-
-    _client = PrivateAttr(default=None)
-
-    @property
-    def client(self):
-        if self._client is None:
-            from dagster_aws.s3 import S3Resource  # region, profile, endpoint and standard-mode retries, as AWS users know them
-
-            self._client = S3Resource(region_name=self.region_name, endpoint_url=self.endpoint_url,
-                                      profile_name=self.profile_name, max_attempts=self.max_attempts).get_client()
-        return self._client
-
-    def lake_at(self, root: str) -> Lake:
-        if not root.startswith("s3://"):
-            return super().lake_at(root)
-        bucket, _, prefix = root[len("s3://"):].partition("/")
-        return S3Lake(bucket=bucket, prefix=prefix, endpoint_url=self.endpoint_url, region_name=self.region_name,
-                      profile_name=self.profile_name, max_attempts=self.max_attempts)
-
-    @property
-    def s3_endpoint_url(self) -> str | None:
-        return self.endpoint_url
-
-    def _key(self, key: str) -> str:
-        return f"{self.prefix.strip('/')}/{key}" if self.prefix.strip("/") else key
-
-    def _relative(self, full_key: str) -> str:
-        prefix = self.prefix.strip("/")
-        return full_key[len(prefix) + 1 :] if prefix else full_key
-
-    def list(self, prefix: str) -> list[LakeObject]:
-        paginator = self.client.get_paginator("list_objects_v2")
-        objects = []
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
-            for item in page.get("Contents", []):
-                etag = item["ETag"].strip('"')
-                objects.append(LakeObject(self._relative(item["Key"]), item["Size"], etag, item["LastModified"].timestamp()))
-        return sorted(objects, key=lambda o: o.key)
-
-    def read_bytes(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read()
-
-    def read_head(self, key: str, size: int = 65536) -> bytes:
-        response = self.client.get_object(Bucket=self.bucket, Key=self._key(key), Range=f"bytes=0-{size - 1}")
-        return response["Body"].read()
-
-    def read_tail(self, key: str, size: int) -> bytes:
-        return self.client.get_object(Bucket=self.bucket, Key=self._key(key), Range=f"bytes=-{size}")["Body"].read()
-
-    def write_bytes(self, key: str, data: bytes) -> None:
-        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
-
-    def delete_prefix(self, prefix: str) -> None:
-        for item in self.list(prefix):
-            self.client.delete_object(Bucket=self.bucket, Key=self._key(item.key))
-
-    def delete_key(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
-
-    def uri(self, key: str) -> str:
-        return f"s3://{self.bucket}/{self._key(key)}"
-
-    @contextmanager
-    def local_file(self, key: str) -> Iterator[Path]:
-        with tempfile.TemporaryDirectory(prefix="capstone-lake-") as folder:
-            path = Path(folder) / Path(key).name
-            self.client.download_file(self.bucket, self._key(key), str(path))
-            yield path
 
 
 class GroupSourceLake(Lake):
@@ -341,3 +187,17 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, BotoConnectionError):
         return True
     return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in TRANSIENT_ERROR_CODES
+
+
+def __getattr__(name: str):
+    """`from capstone_assets.resources.lake import LocalLake, S3Lake` keeps working now that each has its own module
+    (looked up on first use, since those modules import this one)."""
+    if name == "LocalLake":
+        from capstone_assets.resources.local_lake import LocalLake
+
+        return LocalLake
+    if name == "S3Lake":
+        from capstone_assets.resources.s3_lake import S3Lake
+
+        return S3Lake
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,8 @@
 - Loads `COPY ... IAM_ROLE` from S3 into a temporary table so each row names its own file: a partition's small
   JSON files merged into a few scratch objects whose records carry `_source_file` (redshift_merge.py), every
   other file through a manifest naming exactly that file; then replace the partition with `DELETE` + `INSERT` in
-  the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL.
+  the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL
+  (redshift_load_errors.py), and NaN/Infinity in a float column, which COPY loads, from redshift_misfits.py.
 Credentials come from `dagster.EnvVar` and never appear in SQL.
 """
 
@@ -26,9 +27,11 @@ import sqlglot
 from pydantic import PrivateAttr
 
 from capstone_assets.lib import statements as st
-from capstone_assets.lib.sql import cut_to_bytes, ident, literal
+from capstone_assets.lib.sql import ident, literal
 from capstone_assets.resources.lake import Lake
+from capstone_assets.resources.redshift_load_errors import CopyFailed, copy_error, skipped_rows
 from capstone_assets.resources.redshift_merge import jsonpaths_with_source_file, merge_small_files, origin
+from capstone_assets.resources.redshift_misfits import reject_non_finite
 from capstone_assets.resources.redshift_retry import is_dropped_connection, is_retryable, retrying
 from capstone_assets.resources.warehouse import (
     LoadError,
@@ -43,7 +46,6 @@ from capstone_assets.resources.warehouse import (
 )
 
 MANIFEST_PREFIX = "_manifests"
-LOAD_ERROR_FILE_BYTES = 256  # SYS_LOAD_ERROR_DETAIL.file_name is CHAR(256)
 T = TypeVar("T")
 logger = logging.getLogger("capstone_assets.redshift")
 
@@ -69,12 +71,6 @@ class FileCopy:
         return origin(self.origins, line) or (self.source_key, line)
 
 
-class CopyFailed(Exception):
-    """A COPY failed with an error that is not worth retrying; its load errors are read after the rollback."""
-
-    def __init__(self, request: LoadRequest, file: FileCopy, error: Exception, rejected_before: tuple[RejectedRow, ...]):
-        super().__init__(str(error))
-        self.request, self.file, self.error, self.rejected_before = request, file, error, rejected_before
 # the exact-fit rules of lib/value_rules, in COPY's terms (docs/reliability.md: which COPY behaviour each relies on)
 EXACT_DATEFORMAT = "DATEFORMAT 'YYYY-MM-DD'"
 EXACT_TIMEFORMAT = "TIMEFORMAT 'YYYY-MM-DD HH:MI:SS'"
@@ -303,7 +299,7 @@ class RedshiftWarehouse(Warehouse):
                 try:
                     return self.write(lambda tx: self._load(tx, requests, copies, lake), lock=[first.target])
                 except CopyFailed as failure:
-                    raise self._copy_error(failure) from None
+                    raise copy_error(failure, self.query) from None
         finally:
             try:
                 lake.delete_prefix(folder)
@@ -337,7 +333,8 @@ class RedshiftWarehouse(Warehouse):
                     tx.execute(f'UPDATE {staging} SET "_source_file" = {literal(file.source_key)} '
                                'WHERE "_source_file" IS NULL')
                 if request.max_rejected_rows:  # COPY succeeded but may have skipped up to MAXERROR rows
-                    rejected += self._skipped_rows(tx, file)
+                    rejected += skipped_rows(tx, file, self._connect)
+            rejected += reject_non_finite(tx, request, staging, lake, rejected)  # NaN/Infinity COPY let in
             check_rejects(request, rejected)
             outcomes.append(LoadOutcome(rows=self._replace_partition(tx, request, staging, files), rejected=tuple(rejected)))
         tx.execute(st.drop("TABLE", staging))  # temporary tables live as long as the session
@@ -356,46 +353,3 @@ class RedshiftWarehouse(Warehouse):
         tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
         tx.execute(f"INSERT INTO {request.target} ({target_columns}) SELECT {', '.join(select_list)} FROM {staging}")
         return int(tx.query(f"SELECT COUNT(*) FROM {staging}")[0][0])
-
-    @staticmethod
-    def _load_errors(query: Callable[[str], list[tuple]], files: Sequence[FileCopy], which: str,
-                     session: int | None = None) -> list[RejectedRow]:
-        """Rows SYS_LOAD_ERROR_DETAIL (provisioned and Serverless) holds for `files`, from this session's COPY
-        `which` selects; file names and lines as in the original files (a merged object's lines mapped back)."""
-        names = {cut_to_bytes(file.uri, LOAD_ERROR_FILE_BYTES): file for file in files}
-        rows = query(
-            "SELECT TRIM(file_name), line_number, TRIM(column_name), TRIM(error_message) FROM sys_load_error_detail "
-            f"WHERE session_id = {'pg_backend_pid()' if session is None else session} "
-            f"AND TRIM(file_name) IN ({', '.join(map(literal, names))}) AND {which} "
-            "ORDER BY line_number")
-        located = [(names[name].located(line) if name in names else (name, line), column, reason)
-                   for name, line, column, reason in rows]
-        return [RejectedRow(file=file, line=line, column=column or None, reason=reason)
-                for (file, line), column, reason in located]
-
-    def _skipped_rows(self, tx: RedshiftTransaction, file: FileCopy) -> list[RejectedRow]:
-        """The rows the COPY just run skipped. Read on a second connection, filtered to the load's session and COPY:
-        the load's own transaction reads from its snapshot, which may predate the rows the COPY logged."""
-        copy_id, session = tx.query("SELECT pg_last_copy_id(), pg_backend_pid()")[0]
-        reader = self._connect()
-        try:
-            cursor = reader.cursor()
-            return self._load_errors(lambda sql: (cursor.execute(sql), [tuple(r) for r in cursor.fetchall()])[1], [file],
-                                     f"query_id = {int(copy_id)}", session=int(session))
-        finally:
-            reader.close()
-
-    def _copy_error(self, failure: CopyFailed) -> Exception:
-        """After the failed COPY's transaction rolled back: its rejected rows as a LoadError, or, when it rejected
-        none (a permission, a missing file), the COPY's own error."""
-        uri = literal(cut_to_bytes(failure.file.uri, LOAD_ERROR_FILE_BYTES))
-        latest = ("query_id = (SELECT MAX(query_id) FROM sys_load_error_detail WHERE session_id = pg_backend_pid() "
-                  f"AND TRIM(file_name) = {uri})")  # this session's last COPY of the file: the one that failed
-        rejected = self._load_errors(self.query, [failure.file], latest)
-        if not rejected:
-            return failure.error
-        request, every = failure.request, [*failure.rejected_before, *rejected]
-        shown = "; ".join(row.describe() for row in every[:5])
-        more = f" (and {len(every) - 5} more)" if len(every) > 5 else ""
-        return LoadError(f"load of {request.schema}.{request.table} ({request.partition_label}) failed, nothing was "
-                         f"changed: {shown}{more}", every)

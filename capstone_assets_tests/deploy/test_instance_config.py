@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 import yaml
-from dagster import DagsterInstance, DefaultRunLauncher
+from dagster import DagsterInstance
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster._core.workspace.config_schema import ensure_workspace_config
@@ -19,6 +19,7 @@ from dagster_aws.ecs import EcsRunLauncher
 from dagster_aws.s3.compute_log_manager import S3ComputeLogManager
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
+from capstone_assets.run_launcher import LocalRunLauncher
 from capstone_assets_tests.deploy.stack import DEPLOY, write_instance
 
 pytestmark = pytest.mark.deploy
@@ -87,7 +88,7 @@ def test_one_host_overlay_swaps_only_the_run_launcher(tmp_path, deploy_env):
     assert {k: v for k, v in one_host.items() if k != "run_launcher"} == \
            {k: v for k, v in production.items() if k != "run_launcher"}
     with built(tmp_path / "one_host") as instance:
-        assert type(instance.run_launcher) is DefaultRunLauncher
+        assert type(instance.run_launcher) is LocalRunLauncher  # Dagster's default launcher + a health check
         assert isinstance(instance.run_storage, PostgresRunStorage)
 
 

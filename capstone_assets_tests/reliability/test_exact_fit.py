@@ -206,7 +206,8 @@ PG_TYPES = {"view_id": "bigint", "watched_seconds": "integer", "viewed_at": "tim
 @pytest.mark.parametrize("case", sorted(set(CSV_MISFITS) - {"utc_offset_without_a_rule"}) + ["utc_offset_without_a_rule"])
 def test_the_redshift_copy_emulation_refuses_the_same_values(settings, case):
     """The prod_path COPY emulation (Redshift's conversion rules) with this COPY's own DATEFORMAT/TIMEFORMAT
-    refuses every CSV misfit the DuckDB path refuses (NaN/Infinity into REAL/DOUBLE excepted: see the catalogue)."""
+    refuses every CSV misfit the DuckDB path refuses (NaN/Infinity into REAL/DOUBLE excepted: COPY loads them and the
+    load refuses them afterwards, see test_redshift_agreement.py)."""
     from capstone_assets_tests.prod_path.values import ColumnType, ConversionError, convert
 
     statement = copy_options(settings)
