@@ -19,6 +19,7 @@ from capstone_assets import runner
 from capstone_assets.lib.instance_storage import keep_connections_open
 from capstone_assets.learning.specs import fact_partitions
 from capstone_assets.resources import build_lake
+from capstone_assets.run_waits import recover_dead_runs
 from capstone_assets.settings import Settings, SettingsError, dagster_home, load_settings
 
 GROUPS = tuple(g for g in ("learning", "sparkify", "flights", "stedi")
@@ -104,7 +105,7 @@ def run(settings: Settings, selection: str, months: list[str] | None, degrees: l
         home.mkdir(parents=True, exist_ok=True)
         with dg.DagsterInstance.from_config(str(home)) as instance:
             keep_connections_open(instance)
-            for recovered in runner.recover_dead_runs(instance):
+            for recovered in recover_dead_runs(instance):
                 print(f"recovered {recovered}", file=out)
             report = runner.execute(defs, runs, instance=instance, on_progress=_progress(out),
                                     on_wait=lambda line: print(f"  {line}", file=out, flush=True))
