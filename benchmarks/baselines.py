@@ -22,7 +22,7 @@ import pandas as pd
 from capstone_assets.lib.loading import find_files
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.lib.sql import ident, qualified, read_sql, to_dialect
-from capstone_assets.resources.lake import LocalLake
+from capstone_assets.resources.local_lake import LocalLake
 
 # How the limit fills the columns that are not in the file, from the file's own path
 # (`.../{degree}/{year}/{month}/name.csv`); the pipeline gets the same values from the partition key.

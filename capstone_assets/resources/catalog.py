@@ -9,8 +9,7 @@ Glue database, so `SELECT ... FROM sparkify_lake.songplays` runs unchanged in At
 version's folder. The previous version's files stay until the caller removes them after the switch.
 
 This module holds what every catalogue shares (the tables' description, `LakeCatalog`, `NoCatalog`, the column
-types); the Glue catalogue is in glue_catalog.py and the DuckDB views in duckdb_catalog.py (both names can still be
-imported from here).
+types); the Glue catalogue is in glue_catalog.py and the DuckDB views in duckdb_catalog.py.
 """
 
 from __future__ import annotations
@@ -141,17 +140,3 @@ def column_types(select_sql: str, table_types: dict[str, str]) -> list[CatalogCo
         else:
             raise ValueError(f"cannot type export column {name!r} of {select_sql[:80]!r}: use a table column or CAST")
     return columns
-
-
-def __getattr__(name: str):
-    """`from capstone_assets.resources.catalog import GlueCatalog, DuckDBCatalog` keeps working now that each has its
-    own module (looked up on first use, since those modules import this one)."""
-    if name == "GlueCatalog":
-        from capstone_assets.resources.glue_catalog import GlueCatalog
-
-        return GlueCatalog
-    if name == "DuckDBCatalog":
-        from capstone_assets.resources.duckdb_catalog import DuckDBCatalog
-
-        return DuckDBCatalog
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

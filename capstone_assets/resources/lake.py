@@ -4,7 +4,7 @@ Keys are always '/'-separated paths relative to the lake root (`learning/data_sc
 
 This module holds what every lake shares: the `Lake` interface, `GroupSourceLake` (a group's raw files read from
 their own location) and the S3 retry rule. The two lakes themselves are in local_lake.py (`LocalLake`) and
-s3_lake.py (`S3Lake`); both names can still be imported from here.
+s3_lake.py (`S3Lake`).
 """
 
 from __future__ import annotations
@@ -187,17 +187,3 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, BotoConnectionError):
         return True
     return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in TRANSIENT_ERROR_CODES
-
-
-def __getattr__(name: str):
-    """`from capstone_assets.resources.lake import LocalLake, S3Lake` keeps working now that each has its own module
-    (looked up on first use, since those modules import this one)."""
-    if name == "LocalLake":
-        from capstone_assets.resources.local_lake import LocalLake
-
-        return LocalLake
-    if name == "S3Lake":
-        from capstone_assets.resources.s3_lake import S3Lake
-
-        return S3Lake
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ import pytest
 
 from capstone_assets.lib.lake_tables import LakeTable, build_lake_table_asset
 from capstone_assets.resources import build_catalog
-from capstone_assets.resources.catalog import GlueCatalog
+from capstone_assets.resources.glue_catalog import GlueCatalog
 
 pytestmark = pytest.mark.prod_path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from capstone_assets.resources import redshift_merge
-from capstone_assets.resources.lake import LocalLake
+from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.resources.warehouse import LoadRequest
 
 

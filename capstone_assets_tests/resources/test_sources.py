@@ -6,7 +6,8 @@ import boto3
 import pytest
 
 from capstone_assets.resources import build_catalog, build_lake
-from capstone_assets.resources.lake import LakeError, LocalLake
+from capstone_assets.resources.lake import LakeError
+from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.settings import SettingsError, load_settings
 from capstone_assets_tests.helpers import materialize, query, scalar
 

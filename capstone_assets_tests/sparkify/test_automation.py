@@ -7,7 +7,7 @@ import shutil
 import dagster as dg
 
 from capstone_assets.definitions import build_definitions
-from capstone_assets.resources.lake import LocalLake
+from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.sparkify.generator import generate
 
 

@@ -3,7 +3,7 @@
 import json
 import re
 
-from capstone_assets.resources.lake import LocalLake
+from capstone_assets.resources.local_lake import LocalLake
 from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
 from capstone_assets.resources.warehouse import LoadRequest
 from capstone_assets.sparkify.generator import generate
