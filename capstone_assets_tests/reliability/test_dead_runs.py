@@ -27,13 +27,18 @@ def cli(env, *argv, marker: Path | None = None) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_a_killed_cli_run_is_marked_failed_and_the_next_run_completes(test_env, lake_dir, tmp_path):
+def one_user_and_a_local_instance(test_env, lake_dir, tmp_path) -> tuple[Path, dict, Path]:
+    """A one-row users file, a DAGSTER_HOME with the local instance's config (pools of 1), the CLI's environment
+    and the marker file a held run (`cli(..., marker=)`) writes once it holds the `warehouse` slot."""
     write_file(lake_dir, USERS, csv_text(HEADER, [(1, "a", "a@x", "DE", "2019-01-02", "data_science")]))
     home = tmp_path / "home"
     home.mkdir()
-    shutil.copy(REPO / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")  # the local instance: pools of 1
-    env = {**os.environ, **test_env, "DAGSTER_HOME": str(home)}
-    marker = tmp_path / "holding"
+    shutil.copy(REPO / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    return home, {**os.environ, **test_env, "DAGSTER_HOME": str(home)}, tmp_path / "holding"
+
+
+def test_a_killed_cli_run_is_marked_failed_and_the_next_run_completes(test_env, lake_dir, tmp_path):
+    home, env, marker = one_user_and_a_local_instance(test_env, lake_dir, tmp_path)
     first = cli(env, "run", "--select", "key:learning/stg_users", marker=marker)
     wait_for(marker, first)
     with dg.DagsterInstance.from_config(str(home)) as instance:

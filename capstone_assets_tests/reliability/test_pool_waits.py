@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import threading
@@ -17,8 +16,7 @@ import threading
 import dagster as dg
 
 from capstone_assets.run_launcher import LocalRunLauncher
-from capstone_assets_tests.reliability.lakes import csv_text, write_file
-from capstone_assets_tests.reliability.test_dead_runs import HEADER, REPO, USERS, cli
+from capstone_assets_tests.reliability.test_dead_runs import cli, one_user_and_a_local_instance
 from capstone_assets_tests.reliability.test_process_faults import PATIENCE, wait_for
 
 WAITING = re.compile(r"waiting for pool 'warehouse': its slot is held by run (\S+) \(job (\S+), process (\S+), "
@@ -48,12 +46,7 @@ def next_line(lines: queue.Queue, pattern: re.Pattern, seen: list[str]) -> re.Ma
 
 
 def test_a_waiting_run_names_the_run_holding_its_slot_and_completes_once_it_is_free(test_env, lake_dir, tmp_path):
-    write_file(lake_dir, USERS, csv_text(HEADER, [(1, "a", "a@x", "DE", "2019-01-02", "data_science")]))
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(REPO / ".dagster_home" / "dagster.yaml", home / "dagster.yaml")  # the local instance: pools of 1
-    env = {**os.environ, **test_env, "DAGSTER_HOME": str(home)}
-    marker = tmp_path / "holding"
+    home, env, marker = one_user_and_a_local_instance(test_env, lake_dir, tmp_path)
     holder = cli(env, "run", "--select", "key:learning/stg_users", marker=marker)
     wait_for(marker, holder)  # in the middle of its load, holding the slot
     with dg.DagsterInstance.from_config(str(home)) as instance:
