@@ -74,9 +74,11 @@ def sql_fit(value_sql: str, column: Column, utc_offsets: bool = False) -> tuple[
     target = column.duckdb_type
     typed = (f"CAST(CAST({value_sql} AS TIMESTAMPTZ) AS TIMESTAMP)" if kind.name == "timestamp_utc_offset"
              else f"CAST({value_sql} AS {target})")  # the session runs in UTC, so TIMESTAMPTZ -> TIMESTAMP is UTC
-    fits = (f"({value_sql} IS NULL OR (regexp_full_match({value_sql}, {_quote(kind.pattern)}) "
-            f"AND TRY_CAST({value_sql} AS {'TIMESTAMPTZ' if kind.name == 'timestamp_utc_offset' else target}) IS NOT NULL))")
-    return typed, fits
+    exact = (f"regexp_full_match({value_sql}, {_quote(kind.pattern)}) "
+             f"AND TRY_CAST({value_sql} AS {'TIMESTAMPTZ' if kind.name == 'timestamp_utc_offset' else target}) IS NOT NULL")
+    if kind.name == "integer":  # a value that reads back as itself is plain digits in range: no pattern needed
+        exact = f"CAST(TRY_CAST({value_sql} AS {target}) AS VARCHAR) = {value_sql} OR ({exact})"
+    return typed, f"({value_sql} IS NULL OR ({exact}))"
 
 
 def misfit(value: str | None, column: Column, utc_offsets: bool = False) -> str | None:
