@@ -21,7 +21,7 @@ demo: install
 PYTEST_WORKERS ?= 2
 
 test: install
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 dev: install
 	$(BIN)/dagster dev -w workspace.yaml

@@ -51,13 +51,38 @@ from capstone_assets_tests.aws_fixtures import aws_env, bucket, s3_endpoint  # n
 from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401
 
 
-# xdist: a test file's tests stay in one worker, so its module-scoped fixtures (a materialized warehouse, a
-# deployment stack) are built once; the UI tests share one `dagster dev` across files, so their folder is one group.
+# xdist (`make test` runs two workers): a test file's tests stay in one worker, so its module-scoped fixtures (a
+# materialized warehouse, a deployment stack) are built once; the UI tests share one `dagster dev` across files, so
+# their folder is one unit. The slowest folders are handed out first, so that no worker starts one last.
 SHARED_SERVER_FOLDERS = ("ui",)
+SLOW_FIRST = ("ui", "prod_path", "deploy", "benchmarks")
+
+
+def work_unit(nodeid: str) -> str:
+    """The file of a test, or its folder for the folders that share one server."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] in SHARED_SERVER_FOLDERS:
+        return "/".join(parts[:2])
+    return path
 
 
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        parts = Path(str(item.fspath)).relative_to(REPO / "capstone_assets_tests").parts
-        group = parts[0] if len(parts) > 1 and parts[0] in SHARED_SERVER_FOLDERS else "/".join(parts)
-        item.add_marker(pytest.mark.xdist_group(group))
+    def slowness(item) -> int:
+        parts = item.nodeid.split("/")
+        return SLOW_FIRST.index(parts[1]) if len(parts) > 2 and parts[1] in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=slowness)  # stable: a file's tests keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scheduling by scope, with `work_unit` as the scope, in collection order. (Its `xdist_group`
+    marks no longer group anything under pytest 9.2, which keeps a test's id in a new attribute.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    config.option.loadscopereorder = False
+    return ByWorkUnit(config, log)
