@@ -6,32 +6,35 @@
 --   tfidf(t)  = idf(t) * sum of tf(t, d) over the scope's negative documents (rating 1 or 2)
 -- Phrases common to all feedback weigh little; phrases of negative feedback weigh by how much of it they make.
 -- theme_rank orders each scope by tfidf (then phrase); `mentions` counts the negative documents containing it.
-WITH feedback_terms AS (
-    SELECT degree AS scope, source, document_id, rating, term, words
+WITH per_document AS (
+    SELECT degree, source, document_id, rating, term, words, COUNT(*) AS occurrences
     FROM learning.text_terms
     WHERE source IN ('project_feedback', 'section_feedback')
-    UNION ALL
-    SELECT 'all degrees' AS scope, source, document_id, rating, term, words
-    FROM learning.text_terms
-    WHERE source IN ('project_feedback', 'section_feedback')
-),
-per_document AS (
-    SELECT scope, source, document_id, rating, term, words, COUNT(*) AS occurrences
-    FROM feedback_terms
-    GROUP BY scope, source, document_id, rating, term, words
+    GROUP BY degree, source, document_id, rating, term, words
 ),
 term_frequency AS (
-    SELECT scope, rating, term, words,
-           1.0 * occurrences / SUM(occurrences) OVER (PARTITION BY scope, source, document_id) AS tf
+    SELECT degree, rating, term, words,
+           1.0 * occurrences / SUM(occurrences) OVER (PARTITION BY degree, source, document_id) AS tf
     FROM per_document
 ),
-per_term AS (
-    SELECT scope, term, words,
+per_degree AS (
+    SELECT degree, term, words,
            COUNT(*) AS documents_with_term,
            SUM(CASE WHEN rating <= 2 THEN 1 ELSE 0 END) AS mentions,
            SUM(CASE WHEN rating <= 2 THEN tf ELSE 0 END) AS negative_tf
     FROM term_frequency
-    GROUP BY scope, term, words
+    GROUP BY degree, term, words
+),
+-- Each document belongs to one degree (a feedback id is unique in its table: its unique check), so the totals of
+-- 'all degrees' are the sums of the degrees' totals: the documents are read once, not once per scope.
+per_term AS (
+    SELECT degree AS scope, term, words, documents_with_term, mentions, negative_tf
+    FROM per_degree
+    UNION ALL
+    SELECT 'all degrees' AS scope, term, words, SUM(documents_with_term) AS documents_with_term,
+           SUM(mentions) AS mentions, SUM(negative_tf) AS negative_tf
+    FROM per_degree
+    GROUP BY term, words
 ),
 documents AS (
     SELECT degree AS scope, COUNT(*) AS n
