@@ -17,101 +17,17 @@ import os
 import resource
 import subprocess
 import sys
-import threading
 import time
-from collections import defaultdict
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable, Iterator
+
+from benchmarks.clock import Clock, instrumented
 
 REPO = Path(__file__).resolve().parents[1]
 LEARNING = "group:learning"
 FLIGHTS = 'key:"flights/flights"'
 FLIGHTS_SETUP = 'key:"flights/airlines" or key:"flights/airports"'
-
-
-class Clock:
-    """Exclusive wall time per bucket: entering an inner bucket pauses the outer one."""
-
-    def __init__(self) -> None:
-        self.totals: dict[str, float] = defaultdict(float)
-        self._stack: list[str] = []
-        self._mark = 0.0
-
-    @contextmanager
-    def measure(self, bucket: str) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield  # a worker thread's time is inside the main thread's call that waits for it
-            return
-        now = time.perf_counter()
-        if self._stack:
-            self.totals[self._stack[-1]] += now - self._mark
-        self._stack.append(bucket)
-        self._mark = now
-        try:
-            yield
-        finally:
-            now = time.perf_counter()
-            self.totals[self._stack.pop()] += now - self._mark
-            self._mark = now
-
-    def timed(self, bucket: str, function: Callable) -> Callable:
-        def wrapper(*args, **kwargs):
-            with self.measure(bucket):
-                return function(*args, **kwargs)
-
-        return wrapper
-
-
-class TimedConnection:
-    """A DuckDB connection whose calls count as SQL time (`execute` returns the proxy, as DuckDB returns itself)."""
-
-    def __init__(self, connection, clock: Clock):
-        self._connection, self._clock = connection, clock
-
-    def __getattr__(self, name):
-        return getattr(self._connection, name)
-
-    def execute(self, *args, **kwargs):
-        with self._clock.measure("sql"):
-            self._connection.execute(*args, **kwargs)
-        return self
-
-    def fetchall(self):
-        with self._clock.measure("sql"):
-            return self._connection.fetchall()
-
-    def fetchone(self):
-        with self._clock.measure("sql"):
-            return self._connection.fetchone()
-
-    def close(self):
-        with self._clock.measure("sql"):
-            self._connection.close()
-
-
-@contextmanager
-def instrumented(clock: Clock) -> Iterator[None]:
-    from capstone_assets.lib import loading, models
-    from capstone_assets.resources import duckdb_warehouse
-
-    warehouse_class = duckdb_warehouse.DuckDBWarehouse
-    connect = warehouse_class._connect
-    patches = [
-        (loading, "source_rows", clock.timed("source_file_checks", loading.source_rows)),
-        (loading, "prepare_partitions", clock.timed("source_file_checks", loading.prepare_partitions)),
-        (models, "column_lineage", clock.timed("column_lineage", models.column_lineage)),
-        (duckdb_warehouse, "to_dialect", clock.timed("sql_translation", duckdb_warehouse.to_dialect)),
-        (warehouse_class, "_connect", lambda self: TimedConnection(clock.timed("sql", connect)(self), clock)),
-    ]
-    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
-    try:
-        for owner, name, replacement in patches:
-            setattr(owner, name, replacement)
-        yield
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
 
 
 def _flights_definitions(settings):

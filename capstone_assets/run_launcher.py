@@ -50,13 +50,19 @@ class WorkerProcess:
         return f"{self.host}:{self.pid}"
 
 
-def process_alive(pid: int) -> bool:
+def _exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # someone else's process: it exists
-        pass
+        return True
+    return True
+
+
+def process_alive(pid: int) -> bool:
+    if not _exists(pid):
+        return False
     try:  # a zombie (dead, its parent has not collected it yet) still answers os.kill
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
