@@ -101,7 +101,7 @@ def tf(counts: Counter) -> dict[str, float]:
 
 
 def ranked(scores: dict, key=lambda k: k) -> list:
-    return sorted(scores, key=lambda k: (-round(scores[k], 9), key(k)))
+    return sorted(scores, key=lambda k: (-round(scores[k], 6), key(k)))
 
 
 def assert_scores_equal(expected: dict, rows: dict, what: str):

@@ -2,10 +2,16 @@
 -- video: each text is classified by content_change_rules (a text may fall in several categories). A text
 -- concerns its project (project feedback, mentor questions), its section (section feedback) and every video it
 -- names (text_video_mentions). `requests` counts the texts; request_rank orders each kind of item.
-WITH classified AS (
-    SELECT DISTINCT d.source, d.document_id, d.project_id, d.section_id, r.category
+-- Texts repeat, so each distinct body is classified once and its categories are joined back to its documents.
+WITH body_categories AS (
+    SELECT DISTINCT b.body, r.category
+    FROM (SELECT DISTINCT body FROM learning.text_documents) AS b
+    JOIN learning.content_change_rules AS r ON POSITION(' ' || r.pattern IN ' ' || b.body) > 0
+),
+classified AS (
+    SELECT DISTINCT d.source, d.document_id, d.project_id, d.section_id, c.category
     FROM learning.text_documents AS d
-    JOIN learning.content_change_rules AS r ON POSITION(' ' || r.pattern IN ' ' || d.body) > 0
+    JOIN body_categories AS c ON c.body = d.body
 ),
 concerned AS (
     SELECT 'project' AS item_type, project_id AS item_id, source, document_id, category

@@ -15,6 +15,6 @@ SELECT
     CAST(t.questions AS BIGINT) AS questions,
     ROUND(t.idf, 6) AS idf,
     ROUND(t.tfidf, 6) AS tfidf,
-    ROW_NUMBER() OVER (PARTITION BY t.project_id ORDER BY ROUND(t.tfidf, 9) DESC, t.term) AS topic_rank
+    ROW_NUMBER() OVER (PARTITION BY t.project_id ORDER BY ROUND(t.tfidf, 6) DESC, t.term) AS topic_rank
 FROM per_project AS t
 JOIN learning.dim_projects AS p ON p.project_id = t.project_id

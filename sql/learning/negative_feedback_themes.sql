@@ -5,7 +5,8 @@
 --   idf(t)    = ln(N / df(t)), N = feedback documents in the scope (any rating), df(t) = those containing t
 --   tfidf(t)  = idf(t) * sum of tf(t, d) over the scope's negative documents (rating 1 or 2)
 -- Phrases common to all feedback weigh little; phrases of negative feedback weigh by how much of it they make.
--- theme_rank orders each scope by tfidf (then phrase); `mentions` counts the negative documents containing it.
+-- theme_rank orders each scope by the tfidf shown (6 decimals: the further digits of a float sum vary between runs),
+-- then phrase; `mentions` counts the negative documents containing it.
 WITH per_document AS (
     SELECT degree, source, document_id, rating, term, words, COUNT(*) AS occurrences
     FROM learning.text_terms
@@ -61,5 +62,5 @@ SELECT
     CAST(documents AS BIGINT) AS feedback_documents,
     ROUND(idf, 6) AS idf,
     ROUND(tfidf, 6) AS tfidf,
-    ROW_NUMBER() OVER (PARTITION BY scope ORDER BY ROUND(tfidf, 9) DESC, term) AS theme_rank
+    ROW_NUMBER() OVER (PARTITION BY scope ORDER BY ROUND(tfidf, 6) DESC, term) AS theme_rank
 FROM scored

@@ -19,7 +19,7 @@ SELECT
     CAST(t.questions AS BIGINT) AS questions,
     ROUND(t.idf, 6) AS idf,
     ROUND(t.tfidf, 6) AS tfidf,
-    ROW_NUMBER() OVER (PARTITION BY t.video_id ORDER BY ROUND(t.tfidf, 9) DESC, t.term) AS topic_rank
+    ROW_NUMBER() OVER (PARTITION BY t.video_id ORDER BY ROUND(t.tfidf, 6) DESC, t.term) AS topic_rank
 FROM per_video AS t
 JOIN learning.dim_videos AS v ON v.video_id = t.video_id
 WHERE POSITION(' ' || t.term || ' ' IN ' ' || LOWER(v.video_title) || ' ') = 0
