@@ -28,20 +28,39 @@ class CsvParseError(ValueError):
 
 
 def count_records(handle: BinaryIO, first_line: int = 2) -> int:
-    """Data records from the handle's position (just after the header). Plain files (no quote, no blank line,
-    no carriage return other than CRLF) are counted by their line breaks; anything else record by record."""
+    """Data records from the handle's position (just after the header). A file whose quoted fields all close on
+    the line they open (and with no blank line and no carriage return other than CRLF; with quotes, no line of
+    only spaces or tabs either) is counted by its line breaks, in C; anything else record by record."""
     start = handle.tell()
-    rows, last, plain = 0, b"\n", True
+    rows, last, plain, inside, quoted, indented = 0, b"\n", True, False, False, False
     while plain and (chunk := handle.read(CHUNK)):
         joined = last + chunk
-        plain = (b'"' not in chunk and b"\n\n" not in joined and b"\n\r\n" not in joined
-                 and chunk.count(b"\r") == joined.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n"))
+        carriage_returns = chunk.count(b"\r")
+        plain = b"\n\n" not in joined and (carriage_returns == 0 or (
+            b"\n\r\n" not in joined
+            and carriage_returns == joined.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n")))
+        if plain and (inside or b'"' in chunk):
+            indented = indented or (not quoted and handle.tell() > start + len(chunk))  # earlier chunks unchecked
+            quoted = True
+            plain, inside = _quotes_close_on_their_line(chunk, inside)
+        if quoted and not indented:
+            # a line of only spaces or tabs starts with one, and is no record for record_lines: with quotes, any
+            # line that starts so sends the file to the exact count
+            indented = b"\n " in joined or b"\n\t" in joined
         rows += chunk.count(b"\n")
         last = chunk[-1:]
-    if plain:
+    if plain and not inside and not indented:
         return rows + (last != b"\n")
     handle.seek(start)
     return sum(1 for _ in record_lines(handle, first_line))
+
+
+def _quotes_close_on_their_line(chunk: bytes, inside: bool) -> tuple[bool, bool]:
+    """Whether no line break or carriage return of `chunk` is inside quotes, and whether its end is inside quotes
+    (`inside`: whether it starts there). Every quote toggles, as in record_lines (an escaped `""` toggles twice)."""
+    pieces = chunk.split(b'"')
+    in_quotes = b"".join(pieces[0 if inside else 1::2])
+    return b"\n" not in in_quotes and b"\r" not in in_quotes, inside ^ (len(pieces) % 2 == 0)
 
 
 def record_lines(handle: BinaryIO, first_line: int = 2) -> Iterator[tuple[int, bytes]]:
