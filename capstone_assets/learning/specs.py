@@ -87,8 +87,12 @@ MODEL_SPECS = [
               description="The stop words and filler phrase analysis leaves out (the one list)."),
     ModelSpec(GROUP, "text_documents", keys=("source", "document_id"),
               description="Every feedback text and mentor question as one cleaned document, with what it concerns."),
-    ModelSpec(GROUP, "text_terms",
-              description="Words and adjacent-word pairs of each document, stop words and filler removed."),
+    ModelSpec(GROUP, "text_body_terms", keys=("body", "term"),
+              description="Words and adjacent-word pairs of each distinct text, stop words and filler removed, with "
+                          "their occurrences and term frequency."),
+    ModelSpec(GROUP, "text_terms", kind="view",
+              description="Words and adjacent-word pairs of each document, one row per occurrence (a view of "
+                          "text_body_terms)."),
     ModelSpec(GROUP, "text_video_mentions", keys=("source", "document_id", "video_id"),
               description="The videos each text names by title."),
     ModelSpec(GROUP, "content_items", kind="view", keys=("item_type", "item_id"),

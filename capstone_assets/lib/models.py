@@ -109,6 +109,7 @@ def ensure_model_table(warehouse: Warehouse, spec: ModelSpec) -> None:
     """Create the model's table, empty, from its SELECT, once; rebuild it only when the SELECT's columns changed.
     Redshift's CREATE TABLE ... AS has no IF NOT EXISTS: a run that loses the race to create it goes on."""
     if spec.kind != "table":
+        _drop_table_become_view(warehouse, spec)
         return
     target, select = qualified(spec.group, spec.name), read_sql(spec.group, spec.name)
     empty = st.select_all(st.subquery(select), "1 = 0")
@@ -124,6 +125,16 @@ def ensure_model_table(warehouse: Warehouse, spec: ModelSpec) -> None:
     except Exception:
         if not warehouse.table_exists(spec.group, spec.name):
             raise
+
+
+def _drop_table_become_view(warehouse: Warehouse, spec: ModelSpec) -> None:
+    """A model that was a table in an earlier release and is a view now: its old table goes, once, so that the
+    view can take its name (CREATE OR REPLACE VIEW refuses to replace a table)."""
+    kinds = warehouse.query("SELECT table_type FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+                            (spec.group, spec.name))
+    if kinds and kinds[0][0] == "BASE TABLE":
+        target = qualified(spec.group, spec.name)
+        warehouse.execute(st.drop("TABLE", target), lock=[target])
 
 
 class LoadModeConfig(dg.Config):

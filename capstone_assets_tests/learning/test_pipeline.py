@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from capstone_assets.learning.generator import generate
@@ -137,7 +138,7 @@ def test_marts_report_lineage_schema_and_a_chart(loaded):
     settings, _, _ = loaded
     defs = build_definitions(settings)
     instance = dg.DagsterInstance.ephemeral()
-    keys = [dg.AssetKey(["learning", "negative_feedback_themes"]), dg.AssetKey(["learning", "text_terms"])]
+    keys = [dg.AssetKey(["learning", "negative_feedback_themes"]), dg.AssetKey(["learning", "text_body_terms"])]
     result = dg.materialize(list(defs.assets), resources=defs.resources, selection=keys, instance=instance)
     materialization = {m.asset_key: m for m in result.asset_materializations_for_node("learning__negative_feedback_themes")}
     metadata = materialization[keys[0]].metadata
@@ -157,3 +158,17 @@ def test_rerun_gives_identical_rows(loaded):
     report = materialize(settings, "group:learning", degrees=["data_science"])
     assert report.success
     assert {t: table_checksum(settings, t, k) for t, k in tables.items()} == before
+
+
+def test_a_model_become_a_view_replaces_its_old_table(loaded):
+    """text_terms was a table until it became a view of text_body_terms: in a warehouse an earlier release built,
+    the old table goes and the view takes its name, with the same rows."""
+    settings, _, _ = loaded
+    expected = scalar(settings, "SELECT COUNT(*) FROM learning.text_terms")
+    with duckdb.connect(settings.duckdb_path) as connection:
+        connection.execute("DROP VIEW learning.text_terms")
+        connection.execute("CREATE TABLE learning.text_terms AS SELECT 'left by an earlier release' AS stale")
+    assert materialize(settings, 'key:"learning/text_terms"').success
+    assert query(settings, "SELECT table_type FROM information_schema.tables "
+                           "WHERE table_schema = 'learning' AND table_name = 'text_terms'") == [("VIEW",)]
+    assert scalar(settings, "SELECT COUNT(*) FROM learning.text_terms") == expected > 0

@@ -344,8 +344,8 @@ def test_8_one_row_per_user_and_month(lake):
 
 
 def test_the_tokeniser_gives_the_same_terms_on_postgresql(lake, postgres_database):
-    """The Redshift-dialect SQL of word_positions, text_stop_words and text_terms, run as written on PostgreSQL
-    (Redshift's ancestor), splits a sample of the documents into exactly the terms DuckDB found."""
+    """The Redshift-dialect SQL of word_positions, text_stop_words, text_body_terms and text_terms, run as written
+    on PostgreSQL (Redshift's ancestor), splits a sample of the documents into exactly the terms DuckDB found."""
     import psycopg2
 
     from capstone_assets.lib.sql import read_sql
@@ -365,7 +365,7 @@ def test_the_tokeniser_gives_the_same_terms_on_postgresql(lake, postgres_databas
             cursor.execute("CREATE TABLE learning.text_documents (source VARCHAR(32), document_id BIGINT, degree VARCHAR(64), "
                            "project_id BIGINT, section_id BIGINT, rating SMALLINT, body VARCHAR(4096))")
             cursor.executemany("INSERT INTO learning.text_documents VALUES (%s, %s, %s, %s, %s, %s, %s)", sample)
-            for name in ("word_positions", "text_stop_words"):
+            for name in ("word_positions", "text_stop_words", "text_body_terms"):
                 cursor.execute(f"CREATE TABLE learning.{name} AS {read_sql('learning', name)}")
             cursor.execute(f"SELECT source, document_id, term, words FROM ({read_sql('learning', 'text_terms')}) AS t")
             found = Counter(tuple(row) for row in cursor.fetchall())
