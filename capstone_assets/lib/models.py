@@ -160,7 +160,8 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
     ensure_model_table(warehouse, spec)
     warehouse.execute(*statements_for(spec, scope), lock=write_lock(spec))
     results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
-    metadata = run_table_metadata(context, warehouse, spec.group, spec.name, partitions, scope)
+    metadata = run_table_metadata(context, warehouse, spec.group, spec.name, partitions, scope,
+                                  count_rows=spec.kind == "table")
     lineage_ = column_lineage(warehouse, spec)
     if lineage_:
         metadata["dagster/column_lineage"] = lineage_

@@ -61,13 +61,16 @@ def live_column_schema(warehouse: Warehouse, schema: str, table: str) -> dg.Tabl
 
 
 def run_table_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse, schema: str, table: str,
-                       partitions: Sequence[dict[str, Any]], scope: Scope) -> dict[str, Any]:
+                       partitions: Sequence[dict[str, Any]], scope: Scope, count_rows: bool = True) -> dict[str, Any]:
     """Row count, live column schema and name of what a run wrote. A partitioned table's row counts go to each
-    partition's materialization, the run's total to `rows_in_run`."""
+    partition's materialization, the run's total to `rows_in_run`. A view's rows are not counted (`count_rows`):
+    counting would compute the whole view, and its rows are whatever it reads at the time."""
     metadata: dict[str, Any] = {
         "dagster/column_schema": live_column_schema(warehouse, schema, table),
         "dagster/table_name": f"{schema}.{table}",
     }
+    if not count_rows:
+        return metadata
     counts = partition_row_counts(warehouse, schema, table, partitions or [{}], scope)
     if partitions and partitions[0]:
         metadata["rows_in_run"] = sum(counts)
