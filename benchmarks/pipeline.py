@@ -17,6 +17,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -199,20 +200,29 @@ class SharedChild:
         self._log.close()
 
 
-_shared: SharedChild | None = None
+_shared: dict[int, SharedChild] | None = None  # inside `one_child`: the shared child of each thread
+_shared_folder = Path(".")
 
 
 @contextmanager
 def one_child(workdir: Path) -> Iterator[None]:
-    """Within this block, `run_in_child` sends its tasks to one shared child process."""
-    global _shared
+    """Within this block, `run_in_child` sends its tasks to one shared child process per calling thread."""
+    global _shared, _shared_folder
     workdir.mkdir(parents=True, exist_ok=True)
-    _shared = SharedChild(workdir / "shared_child.log")
+    _shared, _shared_folder = {}, workdir
     try:
         yield
     finally:
-        _shared.close()
+        for child in _shared.values():
+            child.close()
         _shared = None
+
+
+def _shared_child() -> SharedChild:
+    thread = threading.get_ident()
+    if thread not in _shared:
+        _shared[thread] = SharedChild(_shared_folder / f"shared_child_{len(_shared)}.log")
+    return _shared[thread]
 
 
 def run_in_child(task: str, environment: dict[str, str], workdir: Path, dagster_home: Path | None = None) -> dict:
@@ -227,7 +237,8 @@ def run_in_child(task: str, environment: dict[str, str], workdir: Path, dagster_
     request = {"task": task, "env": environment, "out": str(out),
                "dagster_home": str(dagster_home) if dagster_home else None}
     if _shared is not None:
-        ok, log = _shared.run(request), _shared.log_path
+        child = _shared_child()
+        ok, log = child.run(request), child.log_path
     else:
         command = [sys.executable, "-m", "benchmarks.pipeline", "--task", task, "--env", json.dumps(environment),
                    "--out", str(out)] + (["--dagster-home", str(dagster_home)] if dagster_home else [])

@@ -57,7 +57,9 @@ def postgres_instance(workload: data.Workload, translations_from: Path | None) -
         (home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(dsn)))
         data.reset(target)
         data.use_translations(target, translations_from)
-        result = pipeline.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)
+        folder = workload.root / "postgres_instance"  # its own result file: --quick runs it beside other tasks
+        folder.mkdir(exist_ok=True)
+        result = pipeline.run_in_child("learning", workload.environment(target), folder, dagster_home=home)
         result["recorded"] = recorded_runs(dsn)
         result["path"] += " (PostgreSQL storage, as deploy/dagster.yaml)"
         return result
