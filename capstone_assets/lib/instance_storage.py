@@ -14,13 +14,16 @@ connections). One `capstone run` is one process writing its own run, so it keeps
 
 from __future__ import annotations
 
+import threading
 import types
 from contextlib import contextmanager
 from typing import Iterator
 
 import dagster as dg
 import sqlalchemy as db
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME, SQLITE_BUSY_TIMEOUT_SECONDS, SqliteEventLogStorage,
+)
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from sqlalchemy.pool import QueuePool
 
@@ -40,20 +43,36 @@ def keep_connections_open(instance: dg.DagsterInstance) -> None:
 
 def _keep_sqlite_event_log_open(storage: SqliteEventLogStorage) -> None:
     """Replace the storage's `_connect(shard)` (a new engine, connection and commit per call, then dispose) by one
-    kept-open engine per shard (a run's own file, and the index); `dispose` closes them."""
+    kept-open engine per shard (a run's own file, and the index), and its `has_table` by one through them;
+    `dispose` closes them."""
     engines: dict[str, db.engine.Engine] = {}
+
+    creating = threading.RLock()
+
+    def engine_for(self: SqliteEventLogStorage, shard: str) -> db.engine.Engine:
+        with creating:
+            if shard not in engines:
+                engines[shard] = _sqlite_engine(self.conn_string_for_shard(shard))
+                if shard not in self._initialized_dbs:
+                    self._initdb(engines[shard])
+                    self._initialized_dbs.add(shard)
+            return engines[shard]
 
     @contextmanager
     def connect(self: SqliteEventLogStorage, shard: str) -> Iterator[db.engine.Connection]:
-        with self._db_lock:
-            engine = engines.get(shard)
-            if engine is None:
-                engine = engines[shard] = _sqlite_engine(self.conn_string_for_shard(shard))
-                if shard not in self._initialized_dbs:
-                    self._initdb(engine)
-                    self._initialized_dbs.add(shard)
-            with engine.connect() as connection, connection.begin():
-                yield connection
+        with self._db_lock, engine_for(self, shard).connect() as connection, connection.begin():
+            yield connection
+
+    tables: set[str] = set()
+
+    def has_table(self: SqliteEventLogStorage, table_name: str) -> bool:
+        """Asked before writing each asset event (with a new connection of its own, by default); a table that
+        exists stays, so only a missing one is asked again."""
+        if table_name not in tables:  # a connection of its own: the caller may hold the storage's lock
+            with engine_for(self, INDEX_SHARD_NAME).connect() as connection:
+                if connection.dialect.has_table(connection, table_name):
+                    tables.add(table_name)
+        return table_name in tables
 
     dispose = storage.dispose
 
@@ -64,6 +83,7 @@ def _keep_sqlite_event_log_open(storage: SqliteEventLogStorage) -> None:
         dispose()
 
     storage._connect = types.MethodType(connect, storage)
+    storage.has_table = types.MethodType(has_table, storage)
     storage.dispose = types.MethodType(dispose_all, storage)
 
 
