@@ -24,3 +24,24 @@ def query(settings: Settings, sql: str, params=()) -> list[tuple]:
 
 def scalar(settings: Settings, sql: str, params=()):
     return query(settings, sql, params)[0][0]
+
+
+def connections_opened_by_backfill(instance: dg.DagsterInstance, defs: dg.Definitions, dbapi_type: type) -> int:
+    """Run the backfill of every asset of `defs` in `instance` (the runner's plan, as `capstone run` does) and
+    return how many database connections of `dbapi_type` it opened."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    opened = []
+
+    def count(dbapi_connection, _record):
+        if isinstance(dbapi_connection, dbapi_type):
+            opened.append(1)
+
+    event.listen(Engine, "connect", count)
+    try:
+        report = runner.execute(defs, runner.plan(defs, "*"), instance=instance)
+    finally:
+        event.remove(Engine, "connect", count)
+    assert report.success
+    return len(opened)

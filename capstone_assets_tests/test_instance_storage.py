@@ -7,11 +7,9 @@ from __future__ import annotations
 import sqlite3
 
 import dagster as dg
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from capstone_assets import runner
 from capstone_assets.lib.instance_storage import keep_connections_open
+from capstone_assets_tests.helpers import connections_opened_by_backfill
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b", "c", "d"]),
@@ -24,27 +22,14 @@ def numbers(context) -> dg.MaterializeResult:
 def one_backfill(home, kept_open: bool) -> tuple[int, list[str], str]:
     """SQLite connections opened while a ranged run of four partitions runs; the event types another instance on
     the same folder reads before this one is closed; the run's `synchronous` setting."""
-    opened = []
     home.mkdir()
-
-    def count(dbapi_connection, _record):
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            opened.append(1)
-
     with dg.DagsterInstance.local_temp(str(home), overrides={"telemetry": {"enabled": False}}) as instance:
         if kept_open:
             keep_connections_open(instance)
-        defs = dg.Definitions(assets=[numbers])
-        event.listen(Engine, "connect", count)
-        try:
-            report = runner.execute(defs, runner.plan(defs, "*"), instance=instance)
-        finally:
-            event.remove(Engine, "connect", count)
-        assert report.success
+        connections = connections_opened_by_backfill(instance, dg.Definitions(assets=[numbers]), sqlite3.Connection)
         (run,) = instance.get_runs()
         with instance.event_log_storage.run_connection(run.run_id) as connection:
             synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
-        connections = len(opened)
         with dg.DagsterInstance.local_temp(str(home), overrides={"telemetry": {"enabled": False}}) as reader:
             seen = [entry.dagster_event.event_type_value for entry in reader.all_logs(run.run_id) if entry.dagster_event]
             status = reader.get_status_by_partition(dg.AssetKey("numbers"), ["a", "b", "c", "d"], numbers.partitions_def)

@@ -10,12 +10,10 @@ import dagster as dg
 import psycopg2.extensions
 import pytest
 import yaml
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from benchmarks.postgres_instance import instance_config
-from capstone_assets import runner
 from capstone_assets.lib.instance_storage import EXTRA_CONNECTIONS, keep_connections_open
+from capstone_assets_tests.helpers import connections_opened_by_backfill
 
 pytestmark = pytest.mark.deploy
 
@@ -27,24 +25,12 @@ def numbers(context) -> dg.MaterializeResult:
 
 def connections_for_one_backfill(home: Path, pooled: bool) -> tuple[int, int]:
     """PostgreSQL connections opened while a ranged run of four partitions is executed and recorded; its events."""
-    opened = []
-
-    def count(dbapi_connection, _record):
-        if isinstance(dbapi_connection, psycopg2.extensions.connection):
-            opened.append(1)
-
     with dg.DagsterInstance.from_config(str(home)) as instance:
         if pooled:
             keep_connections_open(instance)
-        defs = dg.Definitions(assets=[numbers])
-        event.listen(Engine, "connect", count)
-        try:
-            report = runner.execute(defs, runner.plan(defs, "*"), instance=instance)
-        finally:
-            event.remove(Engine, "connect", count)
-        assert report.success
+        opened = connections_opened_by_backfill(instance, dg.Definitions(assets=[numbers]), psycopg2.extensions.connection)
         events = sum(len(instance.all_logs(run.run_id)) for run in instance.get_runs())
-    return len(opened), events
+    return opened, events
 
 
 def test_a_run_reuses_its_connections(tmp_path, postgres_server):
