@@ -12,9 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import platform
-import resource
 import shutil
 import sys
 import tempfile
@@ -26,14 +23,12 @@ from typing import Callable, Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import duckdb
-
 from benchmarks import baselines, data, pipeline
+from benchmarks.measurements import (
+    flights, growth_workload, learning_pipeline, limit, machine, memory_at, once_in_child, persistent_instance,
+)
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
-from capstone_assets.flights import generator as flights_generator
-from capstone_assets.lib.specs import StageSpec
-from capstone_assets.lib.sql import qualified
 from capstone_assets.settings import DEFAULT_DEGREES
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -58,125 +53,6 @@ GOALS = {  # key: (comparison, target, meaning); the other keys of results.json 
     "peak_rss_growth_beyond_10": ("<=", 1.1, "peak memory not growing with the data: at most 1.1x from scale 10 to 30"),
     "time_growth_10x": ("<=", 11.0, "time at 10x the data at most 11x"),
 }
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def best_of(repeats: int, measure: Callable[[], dict]) -> dict:
-    """The fastest of `repeats` runs (a baseline is never flattered by a slow, noisy attempt)."""
-    results = []
-    for _ in range(repeats):
-        started = cpu_seconds()
-        result = measure()
-        result["cpu_seconds"] = cpu_seconds() - started
-        results.append(result)
-    return min(results, key=lambda r: r["seconds"])
-
-
-def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return sum(connection.execute(f"SELECT COUNT(*) FROM {qualified(s.group, s.name)}").fetchone()[0] for s in specs)
-
-
-def limit(workload: data.Workload, repeats: int) -> dict:
-    def once() -> dict:
-        data.reset(workload.warehouse("limit"))
-        return baselines.limit_load(workload.stage_specs(), workload.lake, workload.warehouse("limit"))
-
-    return best_of(repeats, once)
-
-
-def learning_pipeline(workload: data.Workload, repeats: int, translations_from: Path | None = None) -> dict:
-    """The fastest of `repeats` full backfills, each in a fresh process on a fresh warehouse (as for the limit).
-
-    The first starts with no stored SQL translations (`cold_seconds`: a first run ever), or with those of the
-    `translations_from` warehouse; the others find the ones stored beside the warehouse, as every later run on
-    a machine does."""
-    target = workload.warehouse("pipeline")
-    data.use_translations(target, translations_from)
-
-    def once() -> dict:
-        data.reset(target)
-        return pipeline.run_in_child("learning", workload.environment(target), workload.root)
-
-    attempts = [once() for _ in range(repeats)]
-    result = min(attempts, key=lambda r: r["seconds"])
-    result["repeats"] = repeats
-    result["cold_seconds"] = attempts[0]["seconds"]
-    result["rows"] = staged_rows(target, workload.stage_specs())
-    result["rows_per_second"] = result["rows"] / result["seconds"]
-    return result
-
-
-def flights(root: Path, rows: int, repeats: int) -> dict:
-    root.mkdir(parents=True, exist_ok=True)
-    upload = data.flights_upload(root, rows)
-    if not (root / "lake" / "flights" / "airports.csv").exists():
-        flights_generator.generate(root / "lake", scale=1 / flights_generator.FLIGHTS_AT_SCALE_1, upload_name="reference.csv")
-        (root / "lake" / "flights" / "uploads" / "reference.csv").unlink()
-    spec = StageSpec("flights", "flights", "flights/uploads/", suffix=".csv")
-
-    def once() -> dict:
-        data.reset(root / "limit.duckdb")
-        return baselines.file_limit(spec, root / "lake", upload, root / "limit.duckdb")
-
-    plain = best_of(repeats, once)
-    target = root / "pipeline.duckdb"
-    data.reset(target)
-    environment = {"CAPSTONE_ENV": "local", "CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(target)}
-    reload = pipeline.run_in_child("flights", environment, root)
-    reload["rows"] = staged_rows(target, [spec])
-    return {"limit": plain, "reload": reload, "rows": rows, "file_bytes": upload.stat().st_size}
-
-
-def machine() -> dict:
-    pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-    return {"cores": os.cpu_count(), "memory_gb": round(pages * page_size / 2**30, 1), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "load_average": [round(x, 2) for x in os.getloadavg()]}
-
-
-def persistent_instance(workload: data.Workload, translations_from: Path | None = None) -> dict:
-    """One backfill recorded in a new persistent instance (SQLite files in a DAGSTER_HOME, as `capstone run`
-    and the UI record runs), on a fresh warehouse, with the stored translations."""
-    target, home = workload.warehouse("persistent"), workload.root / "dagster_home"
-    data.reset(target)
-    data.use_translations(target, translations_from or workload.warehouse("pipeline"))
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
-    result = pipeline.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)
-    result["rows"] = staged_rows(target, workload.stage_specs())
-    return result
-
-
-def once_in_child(task: str, workload: data.Workload, translations_from: Path) -> dict:
-    """One `task` child on a fresh warehouse of its own, with the stored translations; with its staged rows."""
-    target = workload.warehouse(task)
-    data.reset(target)
-    data.use_translations(target, translations_from)
-    result = pipeline.run_in_child(task, workload.environment(target), workload.root)
-    result["rows"] = staged_rows(target, workload.stage_specs())
-    result["rows_per_second"] = result["rows"] / result["seconds"]
-    return result
-
-
-def growth_workload(workdir: Path, base: data.Workload, degrees: int) -> data.Workload:
-    """`degrees` degrees (the default ones, then degree_04, ...) over the base's months at the base's scale:
-    the generator splits the same users, hence about the same rows, over many more partitions."""
-    names = tuple(DEFAULT_DEGREES) + tuple(f"degree_{i:02d}" for i in range(len(DEFAULT_DEGREES) + 1, degrees + 1))
-    return data.Workload(workdir / f"learning_growth_{degrees}_degrees", base.scale, names[:degrees], base.months)
-
-
-def memory_at(workload: data.Workload, translations_from: Path) -> dict:
-    """One backfill at a larger scale, for its peak memory and time."""
-    target = workload.warehouse("pipeline")
-    data.reset(target)
-    data.use_translations(target, translations_from)
-    result = pipeline.run_in_child("learning", workload.environment(target), workload.root)
-    result["rows"] = staged_rows(target, workload.stage_specs())
-    return result
 
 
 def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subset: int, limit_repeats: int,
