@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 import duckdb
 
-from benchmarks import baselines, data, pipeline
+from benchmarks import baselines, children, data
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.lib.sql import qualified
@@ -59,7 +59,7 @@ def learning_pipeline(workload: data.Workload, repeats: int, translations_from: 
 
     def once() -> dict:
         data.reset(target)
-        return pipeline.run_in_child("learning", workload.environment(target), workload.root)
+        return children.run_in_child("learning", workload.environment(target), workload.root)
 
     attempts = [once() for _ in range(repeats)]
     result = min(attempts, key=lambda r: r["seconds"])
@@ -86,7 +86,7 @@ def flights(root: Path, rows: int, repeats: int) -> dict:
     target = root / "pipeline.duckdb"
     data.reset(target)
     environment = {"CAPSTONE_ENV": "local", "CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(target)}
-    reload = pipeline.run_in_child("flights", environment, root)
+    reload = children.run_in_child("flights", environment, root)
     reload["rows"] = staged_rows(target, [spec])
     return {"limit": plain, "reload": reload, "rows": rows, "file_bytes": upload.stat().st_size}
 
@@ -105,7 +105,7 @@ def persistent_instance(workload: data.Workload, translations_from: Path | None 
     data.use_translations(target, translations_from or workload.warehouse("pipeline"))
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    result = pipeline.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)
+    result = children.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)
     result["rows"] = staged_rows(target, workload.stage_specs())
     return result
 
@@ -115,7 +115,7 @@ def once_in_child(task: str, workload: data.Workload, translations_from: Path) -
     target = workload.warehouse(task)
     data.reset(target)
     data.use_translations(target, translations_from)
-    result = pipeline.run_in_child(task, workload.environment(target), workload.root)
+    result = children.run_in_child(task, workload.environment(target), workload.root)
     result["rows"] = staged_rows(target, workload.stage_specs())
     result["rows_per_second"] = result["rows"] / result["seconds"]
     return result
@@ -133,6 +133,6 @@ def memory_at(workload: data.Workload, translations_from: Path) -> dict:
     target = workload.warehouse("pipeline")
     data.reset(target)
     data.use_translations(target, translations_from)
-    result = pipeline.run_in_child("learning", workload.environment(target), workload.root)
+    result = children.run_in_child("learning", workload.environment(target), workload.root)
     result["rows"] = staged_rows(target, workload.stage_specs())
     return result

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg2
 import yaml
 
-from benchmarks import data, pipeline
+from benchmarks import children, data
 from capstone_assets_tests.postgres_server import PostgresServer, free_port, server_binaries
 
 DEPLOYED_INSTANCE = Path(__file__).resolve().parents[1] / "deploy" / "dagster.yaml"
@@ -59,7 +59,7 @@ def postgres_instance(workload: data.Workload, translations_from: Path | None) -
         data.use_translations(target, translations_from)
         folder = workload.root / "postgres_instance"  # its own result file: --quick runs it beside other tasks
         folder.mkdir(exist_ok=True)
-        result = pipeline.run_in_child("learning", workload.environment(target), folder, dagster_home=home)
+        result = children.run_in_child("learning", workload.environment(target), folder, dagster_home=home)
         result["recorded"] = recorded_runs(dsn)
         result["path"] += " (PostgreSQL storage, as deploy/dagster.yaml)"
         return result

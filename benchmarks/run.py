@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import baselines, data, pipeline
+from benchmarks import baselines, children, data
 from benchmarks.measurements import (
     flights, growth_workload, learning_pipeline, limit, machine, memory_at, once_in_child, persistent_instance,
 )
@@ -128,7 +128,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         largest_run = memory_at(largest, base.warehouse("pipeline"))
         largest_run["lake"] = lakes[largest.scale]
     progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
-    floor = min((pipeline.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
+    floor = min((children.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
                  for _ in range(limit_repeats)), key=lambda r: r["seconds"])
     video_log = next(s for s in base.stage_specs() if s.name == "stg_video_log")
     progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.memory_scale is not None:
         options["memory_scale"] = args.memory_scale or None
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="capstone-bench-"))
-    shared = pipeline.one_child(workdir) if args.quick else contextlib.nullcontext()
+    shared = children.one_child(workdir) if args.quick else contextlib.nullcontext()
     try:
         with shared:  # --quick: one child process for every task (memory figures are then that process's peak)
             results = measure(workdir, progress=lambda message: print(f"[{time.strftime('%H:%M:%S')}] {message}",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import types
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import dagster as dg
 import sqlalchemy as db
@@ -74,17 +74,9 @@ def _keep_sqlite_event_log_open(storage: SqliteEventLogStorage) -> None:
                     tables.add(table_name)
         return table_name in tables
 
-    dispose = storage.dispose
-
-    def dispose_all(self: SqliteEventLogStorage) -> None:
-        for engine in engines.values():
-            engine.dispose()
-        engines.clear()
-        dispose()
-
     storage._connect = types.MethodType(connect, storage)
     storage.has_table = types.MethodType(has_table, storage)
-    storage.dispose = types.MethodType(dispose_all, storage)
+    _close_on_dispose(storage, engines.values)
 
 
 def _keep_sqlite_run_storage_open(storage: SqliteRunStorage) -> None:
@@ -97,23 +89,30 @@ def _keep_sqlite_run_storage_open(storage: SqliteRunStorage) -> None:
         with engine.connect() as connection, connection.begin():
             yield connection
 
+    storage.connect = types.MethodType(connect, storage)
+    _close_on_dispose(storage, lambda: [engine])
+
+
+def _close_on_dispose(storage, engines: Callable[[], Iterable[db.engine.Engine]]) -> None:
+    """The storage's `dispose` also closes the kept-open engines."""
     dispose = storage.dispose
 
-    def dispose_all(self: SqliteRunStorage) -> None:
-        engine.dispose()
+    def dispose_all(self) -> None:
+        for engine in list(engines()):
+            engine.dispose()
         dispose()
 
-    storage.connect = types.MethodType(connect, storage)
     storage.dispose = types.MethodType(dispose_all, storage)
 
 
 def _sqlite_engine(url: str, write_ahead: bool = True) -> db.engine.Engine:
+    """A kept-open engine; `write_ahead`: the file is in WAL mode (Dagster's event logs are, from their creation),
+    so a commit need not wait for the disk (`synchronous=NORMAL`)."""
     engine = db.create_engine(url, poolclass=QueuePool, pool_size=1, max_overflow=EXTRA_CONNECTIONS,
                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
     if write_ahead:
         @db.event.listens_for(engine, "connect")
-        def write_ahead_log(dbapi_connection, _record) -> None:
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")  # Dagster sets it when it creates the file
+        def no_wait_for_disk(dbapi_connection, _record) -> None:
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     return engine

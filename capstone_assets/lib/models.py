@@ -130,9 +130,7 @@ def ensure_model_table(warehouse: Warehouse, spec: ModelSpec) -> None:
 def _drop_table_become_view(warehouse: Warehouse, spec: ModelSpec) -> None:
     """A model that was a table in an earlier release and is a view now: its old table goes, once, so that the
     view can take its name (CREATE OR REPLACE VIEW refuses to replace a table)."""
-    kinds = warehouse.query("SELECT table_type FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-                            (spec.group, spec.name))
-    if kinds and kinds[0][0] == "BASE TABLE":
+    if warehouse.relation_kind(spec.group, spec.name) == "BASE TABLE":
         target = qualified(spec.group, spec.name)
         warehouse.execute(st.drop("TABLE", target), lock=[target])
 

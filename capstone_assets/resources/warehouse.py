@@ -232,11 +232,16 @@ class Warehouse(dg.ConfigurableResource):
         self._ensured.add((group, name))
 
     def table_exists(self, schema: str, table: str) -> bool:
+        """Whether a table or a view of that name exists."""
+        return self.relation_kind(schema, table) is not None
+
+    def relation_kind(self, schema: str, table: str) -> str | None:
+        """'BASE TABLE' or 'VIEW' (information_schema's words, the same on every engine); None if there is none."""
         rows = self.query(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
+            "SELECT table_type FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
             (schema, table),
         )
-        return rows[0][0] > 0
+        return rows[0][0] if rows else None
 
     def table_schema(self, schema: str, table: str) -> list[tuple[str, str]]:
         return [
