@@ -144,7 +144,7 @@ class Reference:
     ref_schema: str
     ref_table: str
     ref_column: str | None = None
-    exempt: str | None = None  # SQL condition on the checked row (alias `t`) for rows that need not resolve
+    exempt: str | None = None  # SQL condition on the checked column's value (alias `t`) for rows that need not resolve
 
     @property
     def asset_key(self) -> dg.AssetKey:
@@ -153,18 +153,30 @@ class Reference:
 
 def references(ref: Reference) -> Check:
     target = ref.ref_column or ref.column
-    exempt = f" AND NOT ({ref.exempt})" if ref.exempt else ""
     column = ident(ref.column)
+    # NOT IN over the referenced keys (never null there, so it is an anti-join): DuckDB then always builds its
+    # hash table on the small referenced table; with NOT EXISTS or LEFT JOIN ... IS NULL it may build it on the
+    # checked rows, several times slower
+    unresolved = (f" AND {column} IS NOT NULL AND {column} NOT IN (SELECT {ident(target)} FROM "
+                  f"{qualified(ref.ref_schema, ref.ref_table)} WHERE {ident(target)} IS NOT NULL)")
     return Check(
         f"{ref.column}_in_{ref.ref_table}",
-        # NOT IN over the referenced keys (never null there, so it is an anti-join): DuckDB then always builds its
-        # hash table on the small referenced table; with NOT EXISTS or LEFT JOIN ... IS NULL it may build it on the
-        # checked rows, several times slower
-        f"SELECT * FROM {{table}} AS t WHERE {{scope}} AND {column} IS NOT NULL{exempt} AND {column} NOT IN "
-        f"(SELECT {ident(target)} FROM {qualified(ref.ref_schema, ref.ref_table)} WHERE {ident(target)} IS NOT NULL)",
+        f"SELECT * FROM {{table}} AS t WHERE {{scope}}{unresolved}" + (f" AND NOT ({ref.exempt})" if ref.exempt else ""),
         f"every {ref.column} exists in {ref.ref_schema}.{ref.ref_table}.{target}" + (f" (except where {ref.exempt})" if ref.exempt else ""),
+        count_rows=per_distinct_value((ref.column,), f"NOT ({ref.exempt})", unresolved) if ref.exempt else None,
         requires=((ref.ref_schema, ref.ref_table),),
     )
+
+
+def per_distinct_value(columns: Sequence[str], bad: str, where: str = "") -> str:
+    """A `count_rows` query for a rule `bad` that reads only `columns` (alias `t`): it tests the rule once per
+    distinct combination of their values, weighted by its rows, instead of once per row. The number is the same
+    (the bad rows); a regular expression on a clock-time or code column (1,441 distinct values in 5.8 M flights)
+    then costs milliseconds instead of 0.3 s. A rule that reads any other column fails to bind (it is not grouped).
+    `where` (" AND ...") narrows the rows before grouping."""
+    cols = ", ".join(ident(c) for c in columns)
+    return (f"SELECT COALESCE(SUM(CASE WHEN {bad} THEN copies ELSE 0 END), 0) FROM (SELECT {cols}, COUNT(*) AS copies "
+            f"FROM {{table}} AS t WHERE {{scope}}{where} GROUP BY {cols}) AS t")
 
 
 def between(column: str, low: Any, high: Any, blocking: bool = False) -> Check:

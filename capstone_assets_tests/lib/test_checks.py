@@ -88,6 +88,32 @@ def test_references_finds_the_rows_not_exists_finds(warehouse, scope, exempt):
     assert warehouse.query(f"{bad_rows} ORDER BY id", check_params) == warehouse.query(not_exists, params)
 
 
+PER_DISTINCT_VALUE = {  # a rule tested once per distinct value: the count is still the bad rows'
+    "exempt reference": c.references(c.Reference("user_id", "t", "users", exempt=EXEMPT)),
+    "two columns, nulls": c.Check("rule", "SELECT * FROM {table} WHERE {scope} AND (user_id > 5 OR rating > 3)", "",
+                                  count_rows=c.per_distinct_value(("user_id", "rating"), "user_id > 5 OR rating > 3")),
+    "narrowed first": c.Check("rule", "SELECT * FROM {table} WHERE {scope} AND degree = 'ds' AND NOT (rating > 2)", "",
+                              count_rows=c.per_distinct_value(("rating",), "NOT (rating > 2)", " AND degree = 'ds'")),
+}
+
+
+@pytest.mark.parametrize("check", PER_DISTINCT_VALUE.values(), ids=PER_DISTINCT_VALUE.keys())
+@pytest.mark.parametrize("scope", SCOPES.values(), ids=SCOPES.keys())
+def test_a_count_per_distinct_value_counts_the_bad_rows(warehouse, scope, check):
+    table = qualified("t", "facts")
+    bad_rows, params = check.sql(table, *scope)
+    assert check.count_rows is not None
+    assert warehouse.query(*check.count_sql(table, *scope))[0][0] == warehouse.query(
+        f"SELECT COUNT(*) FROM ({bad_rows}) AS b", params)[0][0]
+
+
+def test_a_rule_on_a_column_not_grouped_fails_to_bind(warehouse):
+    check = c.Check("rule", "SELECT * FROM {table} WHERE {scope} AND rating > 3", "",
+                    count_rows=c.per_distinct_value(("user_id",), "rating > 3"))
+    with pytest.raises(Exception, match="rating"):
+        warehouse.query(*check.count_sql(qualified("t", "facts")))
+
+
 KEYED = [  # a, b: duplicates only among (None, None), (1, None) and (2, 3)
     [(1, 1), (1, 2), (2, 1)],
     [(1, 1), (1, 2), (1, 1)],
