@@ -13,6 +13,8 @@ import gzip
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+import numpy as np
+
 CHUNK = 8 * 1024 * 1024
 
 
@@ -34,11 +36,11 @@ def count_records(handle: BinaryIO, first_line: int = 2) -> int:
     start = handle.tell()
     rows, last, plain, inside, quoted, indented = 0, b"\n", True, False, False, False
     while plain and (chunk := handle.read(CHUNK)):
-        joined = last + chunk
-        carriage_returns = chunk.count(b"\r")
-        plain = b"\n\n" not in joined and (carriage_returns == 0 or (
-            b"\n\r\n" not in joined
-            and carriage_returns == joined.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n")))
+        plain = not _holds_pair(last, chunk, b"\n\n")
+        if plain and b"\r" in chunk:
+            joined = last + chunk
+            plain = b"\n\r\n" not in joined and (
+                chunk.count(b"\r") == joined.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n"))
         if plain and (inside or b'"' in chunk):
             indented = indented or (not quoted and handle.tell() > start + len(chunk))  # earlier chunks unchecked
             quoted = True
@@ -46,13 +48,23 @@ def count_records(handle: BinaryIO, first_line: int = 2) -> int:
         if quoted and not indented:
             # a line of only spaces or tabs starts with one, and is no record for record_lines: with quotes, any
             # line that starts so sends the file to the exact count
-            indented = b"\n " in joined or b"\n\t" in joined
-        rows += chunk.count(b"\n")
+            indented = _holds_pair(last, chunk, b"\n ") or _holds_pair(last, chunk, b"\n\t")
+        rows += int(np.count_nonzero(np.frombuffer(chunk, np.uint8) == ord("\n")))
         last = chunk[-1:]
     if plain and not inside and not indented:
         return rows + (last != b"\n")
     handle.seek(start)
     return sum(1 for _ in record_lines(handle, first_line))
+
+
+def _holds_pair(last: bytes, chunk: bytes, pair: bytes) -> bool:
+    """Whether `last + chunk` holds the two bytes `pair`, without joining them. As 16-bit words at even and at odd
+    offsets (numpy): `pair in chunk` is 3 to 4x slower when the pair's first byte is a line break."""
+    if last + chunk[:1] == pair:
+        return True
+    octets, word = np.frombuffer(chunk, np.uint8), np.frombuffer(pair, np.uint16)[0]
+    return any(bool((octets[offset:offset + (len(octets) - offset) // 2 * 2].view(np.uint16) == word).any())
+               for offset in (0, 1))
 
 
 def _quotes_close_on_their_line(chunk: bytes, inside: bool) -> tuple[bool, bool]:
