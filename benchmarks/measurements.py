@@ -121,6 +121,13 @@ def once_in_child(task: str, workload: data.Workload, translations_from: Path) -
     return result
 
 
+def pandas_load(workload: data.Workload) -> dict:
+    """pandas read_csv + insert per file into a fresh warehouse: the usual way to load the staged tables."""
+    target = workload.warehouse("pandas")
+    data.reset(target)
+    return baselines.pandas_per_file(workload.stage_specs(), workload.lake, target)
+
+
 def growth_workload(workdir: Path, base: data.Workload, degrees: int) -> data.Workload:
     """`degrees` degrees (the default ones, then degree_04, ...) over the base's months at the base's scale:
     the generator splits the same users, hence about the same rows, over many more partitions."""
