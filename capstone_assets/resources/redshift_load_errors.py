@@ -13,7 +13,7 @@ from capstone_assets.lib.sql import cut_to_bytes, literal
 from capstone_assets.resources.warehouse import LoadError, LoadRequest, RejectedRow, Transaction
 
 if TYPE_CHECKING:
-    from capstone_assets.resources.redshift_warehouse import FileCopy
+    from capstone_assets.resources.redshift_load import FileCopy
 
 LOAD_ERROR_FILE_BYTES = 256  # SYS_LOAD_ERROR_DETAIL.file_name is CHAR(256)
 

@@ -4,71 +4,44 @@
   statement timeout; password or IAM authentication (provisioned cluster or Serverless workgroup).
 - Every write transaction locks the tables it writes first, and runs again (bounded, with backoff, logged) after a
   serialization conflict (error 1023) or a dropped connection (redshift_retry.py).
-- Loads `COPY ... IAM_ROLE` from S3 into a temporary table so each row names its own file: a partition's small
-  JSON files merged into a few scratch objects whose records carry `_source_file` (redshift_merge.py), every
-  other file through a manifest naming exactly that file; then replace the partition with `DELETE` + `INSERT` in
-  the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come from SYS_LOAD_ERROR_DETAIL
-  (redshift_load_errors.py), and NaN/Infinity in a float column, which COPY loads, from redshift_misfits.py.
+- Loads (redshift_load.py) `COPY ... IAM_ROLE` from S3 into a temporary table so each row names its own file: a
+  partition's small JSON files merged into a few scratch objects whose records carry `_source_file`
+  (redshift_merge.py), every other file through a manifest naming exactly that file; then replace the partition
+  with `DELETE` + `INSERT` in the same transaction (never `TRUNCATE`, which commits on its own). Rejected rows come
+  from SYS_LOAD_ERROR_DETAIL (redshift_load_errors.py), and NaN/Infinity in a float column, which COPY loads, from
+  redshift_misfits.py.
 Credentials come from `dagster.EnvVar` and never appear in SQL.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import redshift_connector
 import sqlglot
 from pydantic import PrivateAttr
 
-from capstone_assets.lib import statements as st
-from capstone_assets.lib.sql import ident, literal
+from capstone_assets.lib.sql import ident
 from capstone_assets.resources.lake import Lake
-from capstone_assets.resources.redshift_load_errors import CopyFailed, copy_error, skipped_rows
-from capstone_assets.resources.redshift_merge import jsonpaths_with_source_file, merge_small_files, origin
-from capstone_assets.resources.redshift_misfits import reject_non_finite
-from capstone_assets.resources.redshift_retry import is_dropped_connection, is_retryable, retrying
+from capstone_assets.resources.redshift_load import load_partitions, write_manifests
+from capstone_assets.resources.redshift_load_errors import CopyFailed, copy_error
+from capstone_assets.resources.redshift_retry import is_dropped_connection, retrying
 from capstone_assets.resources.warehouse import (
     LoadError,
     LoadOutcome,
     LoadRequest,
     Params,
-    RejectedRow,
     Transaction,
     Warehouse,
-    check_rejects,
-    confirm_unchanged,
 )
 
 MANIFEST_PREFIX = "_manifests"
 T = TypeVar("T")
 logger = logging.getLogger("capstone_assets.redshift")
-
-
-@dataclass(frozen=True)
-class FileCopy:
-    """One COPY: its manifest, its s3:// URI, and the key `_source_file` names; for a merged object of small files
-    (redshift_merge.py) the original (key, line) of each of its lines, and the JSONPaths file that adds
-    `_source_file`, if the table has one."""
-
-    manifest_uri: str
-    uri: str
-    source_key: str
-    origins: tuple[tuple[str, int], ...] = ()
-    jsonpaths: str | None = None
-
-    @property
-    def merged(self) -> bool:
-        return bool(self.origins)
-
-    def located(self, line: int | None) -> tuple[str, int | None]:
-        """(original key, line) of a line of this COPY's object."""
-        return origin(self.origins, line) or (self.source_key, line)
 
 
 # the exact-fit rules of lib/value_rules, in COPY's terms (docs/reliability.md: which COPY behaviour each relies on)
@@ -267,23 +240,6 @@ class RedshiftWarehouse(Warehouse):
             return int(tx.query("SELECT PG_LAST_UNLOAD_COUNT()")[0][0])
 
     # ---- loads -----------------------------------------------------------------------------------------------------
-    def write_manifests(self, request: LoadRequest, lake: Lake, folder: str) -> list[FileCopy]:
-        """One manifest per COPY under `folder`, which the load removes afterwards. COPY cannot tell which file a row
-        came from: small JSON files are merged into a few objects whose records carry `_source_file`
-        (redshift_merge.py); every other file is its own COPY."""
-        merged, alone = merge_small_files(request, lake, folder)
-        jsonpaths = request.options.get("jsonpaths")
-        merged_jsonpaths = jsonpaths_with_source_file(lake, jsonpaths, folder) if merged and jsonpaths else None
-        objects = [(obj.key, obj.size, request.source_key(obj.key), (), None) for obj in alone]
-        objects += [(m.key, m.size, m.key, m.origins, merged_jsonpaths) for m in merged]
-        copies = []
-        for index, (object_key, size, source_key, origins, copy_jsonpaths) in enumerate(objects):
-            key = f"{folder}{index:06d}.manifest"
-            entry = {"url": lake.uri(object_key), "mandatory": True, "meta": {"content_length": size}}
-            lake.write_bytes(key, json.dumps({"entries": [entry]}).encode("utf-8"))
-            copies.append(FileCopy(lake.uri(key), lake.uri(object_key), source_key, origins, copy_jsonpaths))
-        return copies
-
     def load_batch(self, requests: Sequence[LoadRequest], lake: Lake) -> list[LoadOutcome]:
         """Every request's files COPYed one by one into a temporary table (each row gets its own file's name), then
         each partition replaced (DELETE + INSERT), all in one transaction that first locks the table. A file
@@ -293,11 +249,12 @@ class RedshiftWarehouse(Warehouse):
         first = requests[0]
         folder = f"{MANIFEST_PREFIX}/{first.schema}/{first.table}/{uuid.uuid4().hex}/"
         try:
-            copies = [self.write_manifests(request, lake, f"{folder}{position:05d}/")
+            copies = [write_manifests(request, lake, f"{folder}{position:05d}/")
                       for position, request in enumerate(requests)]
             with self.session():  # the load-error view is read on the load's own session
                 try:
-                    return self.write(lambda tx: self._load(tx, requests, copies, lake), lock=[first.target])
+                    return self.write(lambda tx: load_partitions(tx, requests, copies, lake, self.copy_statement,
+                                                                 self._connect), lock=[first.target])
                 except CopyFailed as failure:
                     raise copy_error(failure, self.query) from None
         finally:
@@ -305,51 +262,3 @@ class RedshiftWarehouse(Warehouse):
                 lake.delete_prefix(folder)
             except Exception as error:  # never hide the load's own outcome; the folder is only bookkeeping
                 logger.warning("could not remove the manifests under %s: %s", folder, error)
-
-    def _load(self, tx: RedshiftTransaction, requests: Sequence[LoadRequest], copies: Sequence[list[FileCopy]],
-              lake: Lake) -> list[LoadOutcome]:
-        first = requests[0]
-        staging = ident(f"_load_{first.table}"[:63])
-        file_columns = [column for column, _ in first.file_fields]
-        # the file's columns and _source_file, all nullable (CREATE TABLE AS keeps no NOT NULL)
-        tx.execute(st.create_table_as(
-            staging, f"SELECT {', '.join(ident(c) for c in file_columns)}, \"_source_file\" FROM {first.target} WHERE 1 = 0",
-            temporary=True))
-        outcomes = []
-        for index, (request, files) in enumerate(zip(requests, copies)):
-            if index:
-                tx.execute(f"DELETE FROM {staging}")  # not TRUNCATE: it would commit
-            rejected: list[RejectedRow] = []
-            for file in files:
-                try:
-                    tx.execute(self.copy_statement(request, staging, file.manifest_uri, lake,
-                                                   compressed=file.uri.endswith(".gz"), with_source_file=file.merged,
-                                                   jsonpaths=file.jsonpaths))
-                except Exception as error:
-                    if is_retryable(error):
-                        raise
-                    raise CopyFailed(request, file, error, tuple(rejected)) from error
-                if len(files) > 1 and not file.merged:  # a merged object's records name their files themselves
-                    tx.execute(f'UPDATE {staging} SET "_source_file" = {literal(file.source_key)} '
-                               'WHERE "_source_file" IS NULL')
-                if request.max_rejected_rows:  # COPY succeeded but may have skipped up to MAXERROR rows
-                    rejected += skipped_rows(tx, file, self._connect)
-            rejected += reject_non_finite(tx, request, staging, lake, rejected)  # NaN/Infinity COPY let in
-            check_rejects(request, rejected)
-            outcomes.append(LoadOutcome(rows=self._replace_partition(tx, request, staging, files), rejected=tuple(rejected)))
-        tx.execute(st.drop("TABLE", staging))  # temporary tables live as long as the session
-        confirm_unchanged(requests, lake)  # a file still being written is never committed
-        return outcomes
-
-    @staticmethod
-    def _replace_partition(tx: RedshiftTransaction, request: LoadRequest, staging: str, files: list[FileCopy]) -> int:
-        file_columns = [column for column, _ in request.file_fields]
-        target_columns = ", ".join(ident(c) for c in file_columns + list(request.partition) + ["_source_file"])
-        # literals, not parameters: Redshift cannot type a bind parameter in the select list of INSERT ... SELECT
-        one_file = len(files) == 1 and not files[0].merged
-        source_file = literal(files[0].source_key) if one_file else '"_source_file"'
-        select_list = [ident(c) for c in file_columns] + [literal(v) for v in request.partition.values()] + [source_file]
-        where, params = request.partition_filter()
-        tx.execute(f"DELETE FROM {request.target} WHERE {where}", params)
-        tx.execute(f"INSERT INTO {request.target} ({target_columns}) SELECT {', '.join(select_list)} FROM {staging}")
-        return int(tx.query(f"SELECT COUNT(*) FROM {staging}")[0][0])
