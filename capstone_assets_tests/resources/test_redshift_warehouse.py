@@ -1,10 +1,10 @@
-"""RedshiftWarehouse: the exact statements, transaction boundaries and connections it uses, captured from a fake
-`redshift_connector.connect` (the real path runs in capstone_assets_tests/prod_path)."""
+"""RedshiftWarehouse's loads: the exact statements, transaction boundaries and connections they use, captured from a
+fake `redshift_connector.connect` (fake_redshift.py; the real path runs in capstone_assets_tests/prod_path). Its
+connections, authentication and prod binding: test_redshift_connections.py."""
 
 from __future__ import annotations
 
 import json
-import os
 
 import dagster as dg
 import pytest
@@ -13,99 +13,14 @@ import redshift_connector
 from capstone_assets.learning.specs import stage_specs
 from capstone_assets.lib.loading import find_files
 from capstone_assets.lib.partitions import partition_values
-from capstone_assets.resources import RedshiftWarehouse, S3Lake
-from capstone_assets.resources import redshift_retry
+from capstone_assets.resources import S3Lake
 from capstone_assets.resources.warehouse import LoadError, LoadRequest
-from capstone_assets.settings import SettingsError, load_settings, redshift_variables_present
+from capstone_assets.settings import load_settings
+from capstone_assets_tests.resources.fake_redshift import PASSWORD, PROD, ROLE, non_statements, sequence, statements
 
-ROLE = "arn:aws:iam::123456789012:role/capstone-loader"
-PASSWORD = "pa55-word-never-in-sql"
 CONFLICT = redshift_connector.ProgrammingError(
     {"S": "ERROR", "C": "XX000", "M": "1023", "D": "Serializable isolation violation on table - 100, transactions "
                                                    "forming the cycle are: 1, 2"})
-
-
-class FakeCursor:
-    def __init__(self, connection):
-        self.connection, self.rows, self.description = connection, [], None
-
-    def execute(self, sql, params=None):
-        self.connection.log.append(("execute", " ".join(sql.split()), params))
-        for fragment, outcomes in self.connection.script.items():
-            if fragment in sql:
-                outcome = outcomes
-                if callable(outcome):
-                    outcome = outcome(sql)
-                if isinstance(outcome, BaseException):
-                    raise outcome
-                self.rows = list(outcome or [])
-                return
-        self.rows = []
-
-    def fetchall(self):
-        return self.rows
-
-    def fetchone(self):
-        return self.rows[0] if self.rows else None
-
-
-class FakeSocket:
-    def __init__(self, timeout):
-        self.timeout = timeout
-
-    def settimeout(self, timeout):
-        self.timeout = timeout
-
-
-class FakeConnection:
-    def __init__(self, log, script, timeout=None):
-        self.log, self.script, self.autocommit = log, script, True
-        self._usock = FakeSocket(timeout)
-
-    def cursor(self):
-        return FakeCursor(self)
-
-    def commit(self):
-        self.log.append(("commit",))
-
-    def rollback(self):
-        self.log.append(("rollback",))
-
-    def close(self):
-        self.log.append(("close",))
-
-
-class FakeDriver:
-    """Stands in for `redshift_connector.connect`: records each connection's arguments."""
-
-    def __init__(self):
-        self.log, self.script, self.connects, self.connections = [], {}, [], []
-
-    def __call__(self, **params):
-        self.connects.append(params)
-        self.log.append(("connect",))
-        self.connections.append(FakeConnection(self.log, self.script, params.get("timeout")))
-        return self.connections[-1]
-
-
-def sequence(*outcomes):
-    """A script entry giving each matching statement the next outcome (rows, or an exception to raise)."""
-    pending = list(outcomes)
-    return lambda sql: pending.pop(0) if len(pending) > 1 else pending[0]
-
-
-@pytest.fixture
-def driver(monkeypatch):
-    fake = FakeDriver()
-    monkeypatch.setattr(redshift_connector, "connect", fake)
-    monkeypatch.setattr(redshift_retry.time, "sleep", lambda seconds: None)
-    return fake
-
-
-@pytest.fixture
-def fake_redshift(driver):
-    warehouse = RedshiftWarehouse(host="example", database="dev", user="loader", password=PASSWORD, iam_role=ROLE)
-    return warehouse, driver.log, driver.script
 
 
 @pytest.fixture
@@ -130,14 +45,6 @@ def video_log_request(settings, lake, month: str, files: dict[str, bytes] | None
 @pytest.fixture
 def partition_request(settings, lake):
     return lake, video_log_request(settings, lake, "2019-01-01")
-
-
-def statements(log):
-    return [entry[1] for entry in log if entry[0] == "execute"]
-
-
-def non_statements(log):
-    return [entry[0] for entry in log if entry[0] != "execute"]
 
 
 def test_load_locks_copies_each_file_then_replaces_the_partition_in_one_transaction(fake_redshift, partition_request):
@@ -279,85 +186,6 @@ def test_throttled_manifest_write_is_raised_as_itself_not_as_a_load_error(fake_r
     assert statements(log) == []
 
 
-def test_one_connection_per_session_and_per_run(fake_redshift, driver):
-    """Defect 8: a new connection was opened for every query."""
-    warehouse, log, _ = fake_redshift
-    with warehouse.session():
-        for _ in range(5):
-            warehouse.query("SELECT 1")
-        warehouse.execute("DELETE FROM learning.x WHERE 1 = 1", lock=['"learning"."x"'])
-    assert len(driver.connects) == 1 and non_statements(log).count("close") == 1
-    warehouse.setup_for_execution(None)  # a Dagster run: one connection across its steps' sessions
-    for _ in range(3):
-        with warehouse.session():
-            warehouse.query("SELECT 1")
-    assert len(driver.connects) == 2 and non_statements(log).count("close") == 1
-    warehouse.teardown_after_execution(None)
-    assert non_statements(log).count("close") == 2
-
-
-def test_connect_timeout_statement_timeout_and_password_authentication(driver):
-    warehouse = RedshiftWarehouse(host="example", database="dev", user="loader", password=PASSWORD, iam_role=ROLE,
-                                  connect_timeout_seconds=12, statement_timeout_seconds=900)
-    warehouse.query("SELECT 1")
-    assert driver.connects == [{"host": "example", "port": 5439, "database": "dev", "timeout": 12, "user": "loader",
-                                "password": PASSWORD}]
-    assert statements(driver.log)[0] == "SET statement_timeout TO 900000"
-    # the driver keeps `timeout` on the socket for every read: only connecting is bounded by it
-    assert driver.connections[0]._usock.timeout is None
-
-
-@pytest.mark.parametrize("target, expected", [
-    ({"cluster_identifier": "analytics"}, {"cluster_identifier": "analytics"}),
-    ({"serverless_work_group": "capstone"}, {"is_serverless": True, "serverless_work_group": "capstone"}),
-])
-def test_iam_authentication_needs_no_password(driver, target, expected):
-    warehouse = RedshiftWarehouse(database="dev", iam=True, db_user="loader", cluster_region="eu-west-1",
-                                  profile="prod", iam_role="default", **target)
-    warehouse.query("SELECT 1")
-    assert driver.connects == [{"port": 5439, "database": "dev", "timeout": 30, "iam": True, "user": "", "password": "",
-                                "db_user": "loader", "region": "eu-west-1", "profile": "prod", **expected}]
-
-
-def test_transaction_commits_or_rolls_back(fake_redshift):
-    warehouse, log, _ = fake_redshift
-    warehouse.execute("DELETE FROM learning.x WHERE 1 = 1", ("INSERT INTO learning.x SELECT 1", ()))
-    assert [e[0] for e in log] == ["connect", "execute", "execute", "commit", "close"]
-    log.clear()
-    with pytest.raises(ZeroDivisionError):
-        with warehouse.transaction() as tx:
-            tx.execute("DELETE FROM learning.x WHERE 1 = 1")
-            1 / 0
-    assert [e[0] for e in log] == ["connect", "execute", "rollback", "close"]
-
-
-PROD = {"CAPSTONE_ENV": "prod", "CAPSTONE_S3_BUCKET": "b", "CAPSTONE_REDSHIFT_HOST": "h",
-        "CAPSTONE_REDSHIFT_DATABASE": "d", "CAPSTONE_REDSHIFT_USER": "u", "CAPSTONE_REDSHIFT_PASSWORD": PASSWORD,
-        "CAPSTONE_REDSHIFT_IAM_ROLE": ROLE}
-
-
-def test_prod_binding_reads_the_password_through_envvar_and_passes_the_timeouts():
-    from capstone_assets.resources import build_warehouse
-
-    warehouse = build_warehouse(load_settings({**PROD, "CAPSTONE_REDSHIFT_CONNECT_TIMEOUT": "7",
-                                               "CAPSTONE_REDSHIFT_STATEMENT_TIMEOUT": "600"}))
-    assert isinstance(warehouse.password, dg.EnvVar) and warehouse.password.env_var_name == "CAPSTONE_REDSHIFT_PASSWORD"
-    assert PASSWORD not in repr(warehouse)
-    assert (warehouse.connect_timeout_seconds, warehouse.statement_timeout_seconds, warehouse.iam) == (7, 600, False)
-
-
-def test_prod_binding_with_iam_on_serverless_has_no_password():
-    from capstone_assets.resources import build_warehouse
-
-    env = {"CAPSTONE_ENV": "prod", "CAPSTONE_S3_BUCKET": "b", "CAPSTONE_REDSHIFT_IAM": "true",
-           "CAPSTONE_REDSHIFT_DATABASE": "dev", "CAPSTONE_REDSHIFT_DB_USER": "loader", "CAPSTONE_REDSHIFT_REGION": "us-gov-west-1",
-           "CAPSTONE_REDSHIFT_WORKGROUP": "capstone", "CAPSTONE_REDSHIFT_PROFILE": "prod",
-           "CAPSTONE_REDSHIFT_IAM_ROLE": "arn:aws-us-gov:iam::123456789012:role/loader"}
-    warehouse = build_warehouse(load_settings(env))
-    assert warehouse.password is None and warehouse.iam and warehouse.serverless_work_group == "capstone"
-    assert (warehouse.db_user, warehouse.cluster_region, warehouse.profile) == ("loader", "us-gov-west-1", "prod")
-
-
 @pytest.mark.parametrize("role, option", [
     ("default", "IAM_ROLE default"), ("DEFAULT", "IAM_ROLE default"),
     ("arn:aws-cn:iam::123456789012:role/loader", "IAM_ROLE 'arn:aws-cn:iam::123456789012:role/loader'"),
@@ -369,33 +197,6 @@ def test_iam_role_default_and_every_partition(role, option, fake_redshift, parti
     warehouse = build_warehouse(load_settings({**PROD, "CAPSTONE_REDSHIFT_IAM_ROLE": role}))
     lake, request = partition_request
     assert f" {option} MANIFEST" in warehouse.copy_statement(request, '"_load"', "s3://b/m", lake)
-
-
-@pytest.mark.parametrize("env, message", [
-    ({"CAPSTONE_REDSHIFT_IAM_ROLE": "arn:aws:iam::1:user/x"}, "CAPSTONE_REDSHIFT_IAM_ROLE"),
-    ({"CAPSTONE_REDSHIFT_PASSWORD": ""}, "CAPSTONE_REDSHIFT_PASSWORD"),
-    ({"CAPSTONE_REDSHIFT_STATEMENT_TIMEOUT": "soon"}, "CAPSTONE_REDSHIFT_STATEMENT_TIMEOUT"),
-    ({"CAPSTONE_REDSHIFT_CONNECT_TIMEOUT": "0"}, "CAPSTONE_REDSHIFT_CONNECT_TIMEOUT"),
-    ({"CAPSTONE_REDSHIFT_IAM": "true", "CAPSTONE_REDSHIFT_DB_USER": "u"}, "CAPSTONE_REDSHIFT_CLUSTER_IDENTIFIER"),
-    ({"CAPSTONE_REDSHIFT_IAM": "maybe"}, "CAPSTONE_REDSHIFT_IAM"),
-])
-def test_bad_redshift_settings_name_the_variable(env, message):
-    with pytest.raises(SettingsError, match=message) as error:
-        load_settings({**PROD, **env})
-    assert PASSWORD not in str(error.value)
-
-
-@pytest.mark.skipif(not redshift_variables_present(), reason="live Redshift: set CAPSTONE_REDSHIFT_HOST, _DATABASE, _USER, "
-                                                            "_PASSWORD (or _IAM=true with its settings), _IAM_ROLE")
-def test_live_redshift_round_trip():
-    from capstone_assets.resources import build_warehouse
-
-    warehouse = build_warehouse(load_settings({**os.environ, "CAPSTONE_ENV": "prod"}))
-    if isinstance(warehouse.password, dg.EnvVar):
-        warehouse = warehouse.model_copy(update={"password": warehouse.password.get_value()})
-    assert warehouse.query("SELECT 1 + 1")[0][0] == 2
-    warehouse.ensure_table("capstone", "load_audit")
-    assert warehouse.table_exists("capstone", "load_audit")
 
 
 def test_batch_of_partitions_is_one_copy_each_and_one_commit(fake_redshift, partition_request, settings):
