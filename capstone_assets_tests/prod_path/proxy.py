@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from capstone_assets_tests.prod_path import copy_command, rewrites, rules, unload_command
+from capstone_assets_tests.prod_path import copy_command, copy_parser, rewrites, rules, unload_command
 from capstone_assets_tests.prod_path.values import ColumnType
 
 INSERT_ROWS = 2000
@@ -138,7 +138,7 @@ class ProxyCursor:
         if head in ("COPY", "UNLOAD"):
             try:
                 return self._copy(operation) if head == "COPY" else self._unload(operation)
-            except copy_command.CopyEmulationError as error:  # Redshift refuses it: an error on the server
+            except copy_parser.CopyEmulationError as error:  # Redshift refuses it: an error on the server
                 self.emulator.refused.append(str(error))
                 return self._fail_on_server(str(error))
         return self._real.execute(rewrites.rewrite(operation), args, *more, **options)
@@ -149,23 +149,23 @@ class ProxyCursor:
         return self
 
     # ---- COPY -------------------------------------------------------------------------------------------------
-    def _target_columns(self, command: copy_command.CopyCommand) -> tuple[int, list[ColumnType]]:
+    def _target_columns(self, command: copy_parser.CopyCommand) -> tuple[int, list[ColumnType]]:
         self._real.execute(
             "SELECT a.attrelid::integer, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
             "FROM pg_attribute a WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
             "ORDER BY a.attnum", (command.table,))
         found = self._real.fetchall()
         if not found:
-            raise copy_command.CopyEmulationError(f"COPY target {command.table} has no columns")
+            raise copy_parser.CopyEmulationError(f"COPY target {command.table} has no columns")
         by_name = {name: ColumnType(name, sql_type, bool(not_null)) for _, name, sql_type, not_null in found}
         names = command.columns or list(by_name)
         missing = [n for n in names if n not in by_name]
         if missing:
-            raise copy_command.CopyEmulationError(f'column(s) {missing} of relation "{command.table}" do not exist')
+            raise copy_parser.CopyEmulationError(f'column(s) {missing} of relation "{command.table}" do not exist')
         return int(found[0][0]), [by_name[n] for n in names]
 
     def _copy(self, sql: str):
-        command = copy_command.parse_copy(sql)
+        command = copy_parser.parse_copy(sql)
         table_id, columns = self._target_columns(command)
         query_id = self.emulator.next_query_id()
         self._real.execute("SELECT txid_current(), current_database(), now() AT TIME ZONE 'UTC', "

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from capstone_assets_tests.prod_path.copy_command import (IAM_ROLE_ARN, CopyEmulationError, identifier, split_uri,
-                                                          tokens, unquote_string)
+from capstone_assets_tests.prod_path.copy_command import split_uri
+from capstone_assets_tests.prod_path.copy_parser import IAM_ROLE_ARN, CopyEmulationError, identifier, tokens, unquote_string
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 # PostgreSQL type OIDs -> the Parquet types Redshift's UNLOAD writes
