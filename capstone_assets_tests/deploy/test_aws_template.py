@@ -1,8 +1,9 @@
-"""deploy/aws/template.yaml: cfn-lint passes, it deploys into moto's CloudFormation, its outputs are the settings.
+"""deploy/aws/template.yaml: it deploys into moto's CloudFormation, its outputs are the settings (cfn-lint passes:
+test_aws_template_lint.py).
 
 moto's CloudFormation cannot create every type the template uses; those resources are removed by
-`aws_template.moto_variant` (tested below) and only linted: LINTED_ONLY lists them, and docs/deploy.md says
-the same. What moto creates is then read back through the services' own APIs (S3, IAM, ECS, Redshift).
+`aws_template.moto_variant` (test_moto_variant.py) and only linted: LINTED_ONLY lists them, and docs/deploy.md
+says the same. What moto creates is then read back through the services' own APIs (S3, IAM, ECS, Redshift).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import yaml
 from capstone_assets.settings import load_settings
 from capstone_assets_tests.deploy.aws_template import (
     REPO,
-    TEMPLATE,
     load_template,
     moto_supported_types,
     moto_variant,
@@ -28,7 +28,7 @@ from capstone_assets_tests.deploy.aws_template import (
 
 pytestmark = pytest.mark.deploy
 
-LINTED_ONLY = {  # resource types moto's CloudFormation has no model for (moto 5.2): linted here, deployed only on AWS
+LINTED_ONLY = {  # resource types moto's CloudFormation has no model for (moto 5.2): only linted, deployed only on AWS
     "AWS::S3::BucketPolicy",
     "AWS::SecretsManager::Secret",
     "AWS::RedshiftServerless::Namespace",
@@ -41,68 +41,6 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 LAKE_PREFIX = "raw"
 SOURCE_BUCKET_ARN = "arn:aws:s3:::udacity-dend"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/capstone-assets:1"
-
-
-def lint(text: str) -> list:
-    from cfnlint.api import ManualArgs, lint as cfn_lint
-
-    return cfn_lint(text, config=ManualArgs(include_checks=["I"], regions=["us-east-1", "eu-west-1"]))
-
-
-def test_cfn_lint_passes_with_informational_checks():
-    matches = lint(TEMPLATE.read_text())
-    assert matches == [], "\n".join(str(m) for m in matches)
-
-
-def test_cfn_lint_catches_a_broken_reference():
-    broken = TEMPLATE.read_text().replace("!GetAtt RedshiftRole.Arn", "!GetAtt RedshiftRole.Name", 1)
-    assert any(m.rule.id == "E1010" for m in lint(broken))
-
-
-def test_no_resource_is_named_by_hand_where_cloudformation_can_name_it():
-    """A name property set in the template must be one CloudFormation requires (it cannot generate it)."""
-    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-
-    template = load_template()
-    named = set()
-    for logical_id, resource in template["Resources"].items():
-        required = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource["Type"]).schema.get("required", [])
-        for prop, value in resource.get("Properties", {}).items():
-            refers = isinstance(value, dict) and (value.get("Ref") in template["Resources"] or "Fn::GetAtt" in value)
-            if (prop.endswith("Name") or prop == "Family") and prop not in ("DbName", "DBName") and not refers:
-                assert prop in required, f"{logical_id}.{prop} is named by hand: let CloudFormation name it"
-                named.add(logical_id)
-    assert named == {"ServerlessNamespace", "ServerlessWorkgroup", "AthenaWorkGroup", "ServiceNamespace"}
-
-
-def test_moto_variant_removes_unsupported_resources_and_marks_references():
-    template = {
-        "Resources": {
-            "Kept": {"Type": "AWS::S3::Bucket"},
-            "Gone": {"Type": "AWS::Glue::Database"},
-            "User": {"Type": "AWS::IAM::Role", "DependsOn": ["Gone", "Kept"], "Properties": {
-                "A": {"Ref": "Gone"}, "B": {"Fn::GetAtt": ["Gone", "Arn"]}, "C": {"Fn::GetAtt": "Gone.Endpoint.Address"},
-                "D": {"Fn::Sub": "x-${Gone}-${Kept}-${Gone.Arn}-${AWS::Region}"},
-                "E": {"Fn::Sub": ["${Gone}/${Other}", {"Other": {"Ref": "Gone"}}]},
-                "F": {"Fn::Sub": ["${Gone}", {"Gone": "local"}]},
-                "G": [{"Ref": "Kept"}]}},
-        },
-        "Outputs": {"O": {"Value": {"Ref": "Gone"}}},
-    }
-    variant, removed = moto_variant(template, {"AWS::S3::Bucket", "AWS::IAM::Role"})
-    assert removed == {"Gone": "AWS::Glue::Database"}
-    assert set(variant["Resources"]) == {"Kept", "User"}
-    user = variant["Resources"]["User"]
-    assert user["DependsOn"] == ["Kept"]
-    marker = removed_marker("Gone")
-    assert user["Properties"] == {
-        "A": marker, "B": removed_marker("Gone", "Arn"), "C": removed_marker("Gone", "Endpoint.Address"),
-        "D": {"Fn::Sub": f"x-{marker}-${{Kept}}-{removed_marker('Gone', 'Arn')}-${{AWS::Region}}"},
-        "E": {"Fn::Sub": [f"{marker}/${{Other}}", {"Other": marker}]},
-        "F": {"Fn::Sub": ["${Gone}", {"Gone": "local"}]},  # a local variable of the same name is not the resource
-        "G": [{"Ref": "Kept"}]}
-    assert variant["Outputs"]["O"]["Value"] == marker
-    assert template["Resources"]["User"]["Properties"]["A"] == {"Ref": "Gone"}, "the original is left as it was"
 
 
 def client(endpoint: str, service: str):
