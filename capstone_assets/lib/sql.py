@@ -47,6 +47,12 @@ def qualified(schema: str, table: str) -> str:
     return f"{ident(schema)}.{ident(table)}"
 
 
+def duckdb_string(text: str) -> str:
+    """A string literal for SQL that only DuckDB runs (paths, settings, patterns): quotes doubled, and a backslash
+    kept as it is (no escape character there; `literal` is for SQL that Redshift runs too)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def literal(value: object) -> str:
     """A value as a SQL literal that Redshift, PostgreSQL and DuckDB all read the same way, for the statements where
     Redshift refuses bind parameters (CREATE TABLE ... AS, the select list of INSERT ... SELECT, scalar subqueries).

@@ -21,7 +21,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from capstone_assets.lib.sql import Column
+from capstone_assets.lib.sql import Column, duckdb_string
 
 DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 TIME = r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
@@ -62,10 +62,6 @@ def column_kind(column: Column, utc_offsets: bool = False) -> Kind | None:
     return next((KINDS[kind] for prefix, kind in TYPE_KINDS if upper.startswith(prefix)), None)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def sql_fit(value_sql: str, column: Column, utc_offsets: bool = False) -> tuple[str, str]:
     """(the typed value, a condition true when the text fits) for DuckDB SQL over a VARCHAR expression."""
     kind = column_kind(column, utc_offsets)
@@ -74,7 +70,7 @@ def sql_fit(value_sql: str, column: Column, utc_offsets: bool = False) -> tuple[
     target = column.duckdb_type
     typed = (f"CAST(CAST({value_sql} AS TIMESTAMPTZ) AS TIMESTAMP)" if kind.name == "timestamp_utc_offset"
              else f"CAST({value_sql} AS {target})")  # the session runs in UTC, so TIMESTAMPTZ -> TIMESTAMP is UTC
-    exact = (f"regexp_full_match({value_sql}, {_quote(kind.pattern)}) "
+    exact = (f"regexp_full_match({value_sql}, {duckdb_string(kind.pattern)}) "
              f"AND TRY_CAST({value_sql} AS {'TIMESTAMPTZ' if kind.name == 'timestamp_utc_offset' else target}) IS NOT NULL")
     if kind.name == "integer":  # a value that reads back as itself is plain digits in range: no pattern needed
         exact = f"CAST(TRY_CAST({value_sql} AS {target}) AS VARCHAR) = {value_sql} OR ({exact})"

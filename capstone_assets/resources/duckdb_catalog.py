@@ -6,7 +6,7 @@ laptop.
 
 from __future__ import annotations
 
-from capstone_assets.lib.sql import ident
+from capstone_assets.lib.sql import duckdb_string, ident
 from capstone_assets.resources.catalog import CatalogEntry, CatalogTable, LakeCatalog
 
 
@@ -29,14 +29,10 @@ class DuckDBCatalog(LakeCatalog):
             return f"SELECT {typed} WHERE false"
         names = ", ".join(ident(c.name) for c in columns)
         if table.format == "json":
-            return f"SELECT {names} FROM read_json({_literal(table.location + '*.json')}, format = 'newline_delimited')"
+            return f"SELECT {names} FROM read_json({duckdb_string(table.location + '*.json')}, format = 'newline_delimited')"
         depth = "/".join(["*"] * len(table.partition_keys) + ["*.parquet"])
         if not table.partition_keys:
-            return f"SELECT {names} FROM read_parquet({_literal(table.location + depth)})"
-        types = ", ".join(f"{_literal(c.name)}: {c.sql_type}" for c in table.partition_keys)
-        return (f"SELECT {names} FROM read_parquet({_literal(table.location + depth)}, hive_partitioning = true, "
+            return f"SELECT {names} FROM read_parquet({duckdb_string(table.location + depth)})"
+        types = ", ".join(f"{duckdb_string(c.name)}: {c.sql_type}" for c in table.partition_keys)
+        return (f"SELECT {names} FROM read_parquet({duckdb_string(table.location + depth)}, hive_partitioning = true, "
                 f"hive_types = {{{types}}})")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"

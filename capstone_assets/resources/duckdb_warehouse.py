@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 import duckdb
 from pydantic import PrivateAttr
 
-from capstone_assets.lib.sql import TranslationCache, ident, to_dialect
+from capstone_assets.lib.sql import TranslationCache, duckdb_string, ident, to_dialect
 from capstone_assets.lib.value_rules import sql_fit
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.duckdb_rejects import misfits_left_out, reject_too_long, rejected_records
@@ -39,10 +39,6 @@ LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
 def translations_path(warehouse_path: str | Path) -> Path:
     """Beside the warehouse file: the Redshift -> DuckDB translations of the statements run on it."""
     return Path(str(warehouse_path) + ".translations.json")
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class DuckDBTransaction(Transaction):
@@ -88,7 +84,7 @@ class DuckDBWarehouse(Warehouse):
                 connection = duckdb.connect(self.path)
                 connection.execute("SET TimeZone = 'UTC'")
                 if self.memory_limit:
-                    connection.execute(f"SET memory_limit = {_literal(self.memory_limit)}")
+                    connection.execute(f"SET memory_limit = {duckdb_string(self.memory_limit)}")
                 return connection
             except duckdb.IOException as error:
                 if not any(m in str(error) for m in LOCK_MESSAGES) or time.monotonic() + delay > deadline:
@@ -156,7 +152,7 @@ class DuckDBWarehouse(Warehouse):
                 target, options = (folder, f", PARTITION_BY ({columns}), OVERWRITE_OR_IGNORE") if partition_by else \
                     (str(Path(folder) / "part-0.parquet"), "")
                 written = connection.execute(
-                    f"COPY ({to_dialect(select_sql, 'duckdb')}) TO {_literal(target)} (FORMAT PARQUET{options})"
+                    f"COPY ({to_dialect(select_sql, 'duckdb')}) TO {duckdb_string(target)} (FORMAT PARQUET{options})"
                 ).fetchone()
             lake.replace_prefix(Path(folder), prefix)
         return int(written[0]) if written else 0
@@ -205,11 +201,11 @@ class DuckDBWarehouse(Warehouse):
             connection.execute("RESET preserve_insertion_order")
 
     def _source(self, request: LoadRequest, paths: list[str]) -> str:
-        files = "[" + ", ".join(_literal(p) for p in paths) + "]"
+        files = "[" + ", ".join(duckdb_string(p) for p in paths) + "]"
         types = {column.name: column.duckdb_type for column in request.columns}
-        struct = "{" + ", ".join(f"{_literal(field)}: {_literal(types[column])}" for column, field in request.file_fields) + "}"
+        struct = "{" + ", ".join(f"{duckdb_string(field)}: {duckdb_string(types[column])}" for column, field in request.file_fields) + "}"
         if request.format == "csv":  # every field as text: `sql_fit` casts only the values that fit exactly
-            struct = "{" + ", ".join(f"{_literal(field)}: 'VARCHAR'" for _, field in request.file_fields) + "}"
+            struct = "{" + ", ".join(f"{duckdb_string(field)}: 'VARCHAR'" for _, field in request.file_fields) + "}"
             return (
                 f"read_csv({files}, header = true, columns = {struct}, auto_detect = false, delim = ',', "
                 "quote = '\"', escape = '\"', strict_mode = true, filename = true, store_rejects = true, "
