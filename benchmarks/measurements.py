@@ -110,9 +110,11 @@ def persistent_instance(workload: data.Workload, translations_from: Path | None 
     return result
 
 
-def once_in_child(task: str, workload: data.Workload, translations_from: Path) -> dict:
-    """One `task` child on a fresh warehouse of its own, with the stored translations; with its staged rows."""
-    target = workload.warehouse(task)
+def once_in_child(task: str, workload: data.Workload, translations_from: Path, warehouse: str = "") -> dict:
+    """One `task` child on a fresh warehouse of its own (named after the task unless `warehouse` is given: a DuckDB
+    file named like a schema, `learning.duckdb`, makes that name ambiguous), with the stored translations; with its
+    staged rows."""
+    target = workload.warehouse(warehouse or task)
     data.reset(target)
     data.use_translations(target, translations_from)
     result = children.run_in_child(task, workload.environment(target), workload.root)
@@ -133,13 +135,3 @@ def growth_workload(workdir: Path, base: data.Workload, degrees: int) -> data.Wo
     the generator splits the same users, hence about the same rows, over many more partitions."""
     names = tuple(DEFAULT_DEGREES) + tuple(f"degree_{i:02d}" for i in range(len(DEFAULT_DEGREES) + 1, degrees + 1))
     return data.Workload(workdir / f"learning_growth_{degrees}_degrees", base.scale, names[:degrees], base.months)
-
-
-def memory_at(workload: data.Workload, translations_from: Path) -> dict:
-    """One backfill at a larger scale, for its peak memory and time."""
-    target = workload.warehouse("pipeline")
-    data.reset(target)
-    data.use_translations(target, translations_from)
-    result = children.run_in_child("learning", workload.environment(target), workload.root)
-    result["rows"] = staged_rows(target, workload.stage_specs())
-    return result

@@ -25,8 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks import baselines, children, data
 from benchmarks.measurements import (
-    flights, growth_workload, learning_pipeline, limit, machine, memory_at, once_in_child, pandas_load,
-    persistent_instance,
+    flights, growth_workload, learning_pipeline, limit, machine, once_in_child, pandas_load, persistent_instance,
 )
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
@@ -126,7 +125,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         largest_run = dict(scale_results[f"{big.scale:g}"]["pipeline"], lake=lakes[big.scale])
     elif largest:
         progress(f"scale {largest.scale:g}: pipeline backfill in a child process, for its peak memory")
-        largest_run = memory_at(largest, base.warehouse("pipeline"))
+        largest_run = once_in_child("learning", largest, base.warehouse("pipeline"), warehouse="pipeline")
         largest_run["lake"] = lakes[largest.scale]
     progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
     floor = min((children.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)

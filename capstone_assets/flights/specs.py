@@ -34,24 +34,19 @@ def airport_reference(column: str) -> Reference:
 
 
 def is_hhmm(column: str) -> Check:
-    bad = f"{ident(column)} IS NOT NULL AND NOT ({ident(column)} ~ '{HHMM}')"
-    return Check(
-        f"{column}_is_hhmm",
-        f"SELECT * FROM {{table}} WHERE {{scope}} AND {bad}",
+    return c.distinct_value_rule(
+        f"{column}_is_hhmm", (column,), f"{ident(column)} IS NOT NULL AND NOT ({ident(column)} ~ '{HHMM}')",
         f"{column} is a zero-padded clock time hhmm from 0000 to 2400 with minutes 00..59",
-        count_rows=c.per_distinct_value((column,), bad),
     )
 
 
-NUMERIC_ID_ROUTE = f"({is_numeric_id('origin_airport')} OR {is_numeric_id('destination_airport')})"
-NUMERIC_AIRPORT_IDS = Check(
-    "numeric_airport_ids_flagged",
-    f"SELECT * FROM {{table}} WHERE {{scope}} AND {NUMERIC_ID_ROUTE}",
+NUMERIC_AIRPORT_IDS = c.distinct_value_rule(
+    "numeric_airport_ids_flagged", ("origin_airport", "destination_airport"),
+    f"{is_numeric_id('origin_airport')} OR {is_numeric_id('destination_airport')}",
     "rows whose origin or destination is a 5-digit numeric DOT airport id instead of an IATA code "
     "(as in October 2015); counted as a warning, they do not block the reload",
     blocking=False,
     warn_only=True,
-    count_rows=c.per_distinct_value(("origin_airport", "destination_airport"), NUMERIC_ID_ROUTE),
 )
 
 FLIGHT_CHECKS = (

@@ -168,6 +168,13 @@ def references(ref: Reference) -> Check:
     )
 
 
+def distinct_value_rule(name: str, columns: Sequence[str], bad: str, description: str, **options: Any) -> Check:
+    """A check on a row rule `bad` that reads only `columns`: its bad rows for the sample, and their count tested
+    once per distinct value (`per_distinct_value`), both from the one condition."""
+    return Check(name, f"SELECT * FROM {{table}} WHERE {{scope}} AND ({bad})", description,
+                 count_rows=per_distinct_value(columns, bad), **options)
+
+
 def per_distinct_value(columns: Sequence[str], bad: str, where: str = "") -> str:
     """A `count_rows` query for a rule `bad` that reads only `columns` (alias `t`): it tests the rule once per
     distinct combination of their values, weighted by its rows, instead of once per row. The number is the same

@@ -67,8 +67,7 @@ def misfits_left_out(request: LoadRequest, files: list[tuple[str, str, LoadReque
     """The records `sql_fit` left out (a value that does not fit its column exactly), found in the files.
     Searched only when the table is short of the inspected record count (always when no count is given), so a
     clean load reads nothing more."""
-    keys = {request.source_key(obj.key) for obj in request.files}
-    loaded = sum(rows_by_file.get(k, 0) for k in keys) + len(rejected)
+    loaded = sum(rows_by_file.get(key, 0) for key in request.file_keys) + len(rejected)
     if request.format != "csv" or request.source_rows is not None and loaded >= request.source_rows:
         return []
     by_name = {column.name: column for column in request.columns}

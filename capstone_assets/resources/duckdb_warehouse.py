@@ -184,13 +184,13 @@ class DuckDBWarehouse(Warehouse):
                     f"SELECT _source_file, COUNT(*) FROM {first.target} WHERE {where} GROUP BY _source_file", params))
                 rejected = (rejected_records(connection) if first.format == "csv" else []) + too_long
                 for request in requests:
-                    keys = {request.source_key(obj.key) for obj in request.files}
+                    keys = request.file_keys
                     rejected += misfits_left_out(request, files, rows_by_file, [row for row in rejected if row.file in keys])
                     check_rejects(request, [row for row in rejected if row.file in keys])
                 confirm_unchanged(requests, lake)  # last thing before the commit
         outcomes = []
         for request in requests:
-            keys = {request.source_key(obj.key) for obj in request.files}
+            keys = request.file_keys
             outcomes.append(LoadOutcome(rows=sum(rows_by_file.get(key, 0) for key in keys),
                                         rejected=tuple(row for row in rejected if row.file in keys)))
         return outcomes

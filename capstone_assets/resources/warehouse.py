@@ -69,6 +69,11 @@ class LoadRequest:
         return self.source_keys.get(key, key)
 
     @property
+    def file_keys(self) -> set[str]:
+        """The keys its rows' `_source_file` name (the original files')."""
+        return {self.source_key(obj.key) for obj in self.files}
+
+    @property
     def target(self) -> str:
         return qualified(self.schema, self.table)
 

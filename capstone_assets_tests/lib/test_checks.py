@@ -90,8 +90,7 @@ def test_references_finds_the_rows_not_exists_finds(warehouse, scope, exempt):
 
 PER_DISTINCT_VALUE = {  # a rule tested once per distinct value: the count is still the bad rows'
     "exempt reference": c.references(c.Reference("user_id", "t", "users", exempt=EXEMPT)),
-    "two columns, nulls": c.Check("rule", "SELECT * FROM {table} WHERE {scope} AND (user_id > 5 OR rating > 3)", "",
-                                  count_rows=c.per_distinct_value(("user_id", "rating"), "user_id > 5 OR rating > 3")),
+    "two columns, nulls": c.distinct_value_rule("rule", ("user_id", "rating"), "user_id > 5 OR rating > 3", ""),
     "narrowed first": c.Check("rule", "SELECT * FROM {table} WHERE {scope} AND degree = 'ds' AND NOT (rating > 2)", "",
                               count_rows=c.per_distinct_value(("rating",), "NOT (rating > 2)", " AND degree = 'ds'")),
 }
