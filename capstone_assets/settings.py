@@ -245,6 +245,15 @@ def _require(environ: Mapping[str, str], names: tuple[str, ...], why: str) -> No
         raise SettingsError(f"{', '.join(missing)} must be set {why}")
 
 
+def _duckdb_path(environ: Mapping[str, str]) -> Path:
+    """DuckDB names a database after its file: `learning.duckdb` makes `learning.<table>` ambiguous, nothing binds."""
+    path, schemas = Path(environ.get("CAPSTONE_DUCKDB_PATH", "data/warehouse.duckdb")), (*LAKE_GROUPS, "capstone")
+    if path.stem.lower() in schemas:
+        raise SettingsError(f"CAPSTONE_DUCKDB_PATH may not be named like a warehouse schema ({', '.join(schemas)}), "
+                            f"got {str(path)!r}: name the file e.g. 'warehouse.duckdb'")
+    return path
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     environ = os.environ if environ is None else environ
     env = environ.get("CAPSTONE_ENV", "local")
@@ -256,7 +265,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         env=env,
         lake_dir=Path(environ.get("CAPSTONE_LAKE_DIR", "data/lake")),
-        duckdb_path=Path(environ.get("CAPSTONE_DUCKDB_PATH", "data/warehouse.duckdb")),
+        duckdb_path=_duckdb_path(environ),
         degrees=_degrees(environ.get("CAPSTONE_DEGREES", ",".join(DEFAULT_DEGREES))),
         s3_bucket=environ.get("CAPSTONE_S3_BUCKET") or None,
         s3_prefix=environ.get("CAPSTONE_S3_PREFIX", "").strip("/"),

@@ -34,6 +34,7 @@ def test_duckdb_memory_limit_follows_the_cores_not_the_data():
     ({"CAPSTONE_DEGREES": "a,a"}, "CAPSTONE_DEGREES"),
     ({"CAPSTONE_REDSHIFT_PORT": "five"}, "CAPSTONE_REDSHIFT_PORT"),
     ({"CAPSTONE_LEARNING_START": "2019-1"}, "CAPSTONE_LEARNING_START"),
+    ({"CAPSTONE_DUCKDB_PATH": "data/Learning.duckdb"}, "CAPSTONE_DUCKDB_PATH"),
     ({**PROD, "CAPSTONE_S3_BUCKET": ""}, "CAPSTONE_S3_BUCKET"),
     ({**PROD, "CAPSTONE_REDSHIFT_USER": ""}, "CAPSTONE_REDSHIFT_USER"),
     ({**PROD, "CAPSTONE_REDSHIFT_IAM_ROLE": "s3cr3t-value"}, "CAPSTONE_REDSHIFT_IAM_ROLE"),
@@ -49,3 +50,14 @@ def test_prod_settings_load():
     settings = load_settings(PROD)
     assert not settings.is_local and settings.s3_bucket == "bucket" and settings.redshift_port == 5439
     assert "s3cr3t-value" not in repr(settings)
+
+
+def test_a_duckdb_file_named_like_a_schema_is_ambiguous_in_duckdb(tmp_path):
+    """Why CAPSTONE_DUCKDB_PATH may not be `learning.duckdb`: DuckDB itself cannot tell the database from the schema."""
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "learning.duckdb")) as connection:
+        connection.execute("CREATE SCHEMA learning")
+        with pytest.raises(duckdb.BinderException, match="Ambiguous"):
+            connection.execute("CREATE TABLE learning.t (x INTEGER)")
+    assert load_settings({"CAPSTONE_DUCKDB_PATH": str(tmp_path / "warehouse.duckdb")}).duckdb_path.name == "warehouse.duckdb"
