@@ -14,6 +14,7 @@ def table(results: dict) -> str:
     for scale in (base, big):
         entry = results["per_scale"][scale]
         row(f"limit: plain read_csv per table, scale {scale}", entry["limit"]["seconds"], entry["limit"]["rows"])
+        row(f"limit + models from their SELECTs, scale {scale}", entry["limit"]["same_sql_seconds"], entry["limit"]["rows"])
         row(f"pipeline backfill ({entry['pipeline']['runs']} runs), scale {scale}", entry["pipeline"]["seconds"],
             entry["pipeline"]["rows"], entry["limit"]["seconds"], entry["pipeline"]["peak_rss_mb"])
     recorded = results["persistent_instance"]
@@ -72,6 +73,8 @@ def table(results: dict) -> str:
         lines.append(f"{'MET ' if goal['met'] else 'MISS'} {key} = {goal['value']:.2f} (goal {goal['target']}: {goal['meaning']})")
     lines.append(f"pipeline_over_limit = {results['pipeline_over_limit']:.2f} (scale {base}; the goal of the "
                  "previous round, reported)")
+    lines.append(f"pipeline_over_limit_scale_10 = {results['pipeline_over_limit_scale_10']:.2f} (scale {big}, over the "
+                 "plain load alone, which builds no model; reported)")
     lines.append(f"peak_rss_growth_10x = {results['peak_rss_growth_10x']:.2f} (scale {base} -> {big}, while DuckDB fills its memory_limit)")
     lines.append(f"pipeline_cold_seconds_scale_1 = {results['pipeline_cold_seconds_scale_1']:.2f} (the first run ever: "
                  "no stored SQL translations)")
@@ -79,5 +82,5 @@ def table(results: dict) -> str:
         lines.append(f"speedup_vs_pandas_load_scale_10 = {results['speedup_vs_pandas_load_scale_10']:.2f} (the staged "
                      f"loads against pandas at scale {big}, reported)")
     lines.append(f"dagster_floor_over_limit = {results['dagster_floor_over_limit']:.2f}, pipeline_work_over_limit = "
-                 f"{results['pipeline_work_over_limit']:.2f} (the pipeline less the floor, over the limit)")
+                 f"{results['pipeline_work_over_limit']:.2f} (the pipeline less the floor, over the plain load; reported)")
     return "\n".join(lines)

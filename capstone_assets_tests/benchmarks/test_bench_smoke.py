@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 from benchmarks import run
+from capstone_assets.learning.specs import MODEL_SPECS
 from capstone_assets_tests.postgres_server import skip_or_fail
 
 REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_10", "time_growth_10x",
@@ -19,7 +20,8 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "dagster_floor_over_limit", "peak_rss_growth_beyond_10", "pipeline_cold_seconds_scale_1",
             "pipeline_persistent_instance_seconds_scale_1", "pipeline_persistent_instance_over_limit",
             "pipeline_over_limit_scale_10", "pipeline_work_over_limit", "persistent_over_ephemeral",
-            "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x")
+            "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x",
+            "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql")
 
 
 def data_rows(folder: Path) -> int:
@@ -40,6 +42,9 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
         assert isinstance(results[key], (int, float)) and not isinstance(results[key], bool), key
         assert math.isfinite(results[key]) and results[key] > 0, key
     base = results["per_scale"][small]
+    # the like-for-like limit built every model (run.same_tables compared their rows with the pipeline's)
+    assert base["limit"]["models"]["models"] == len(MODEL_SPECS)
+    assert base["limit"]["seconds"] < base["limit"]["same_sql_seconds"]
     assert base["pipeline"]["success"] and not base["pipeline"]["checks_failed"]
     assert results["pipeline_rows_scale_1"] == data_rows(tmp_path / f"learning_scale_{small}" / "lake")
     assert results["pipeline_rows_scale_10"] == data_rows(tmp_path / f"learning_scale_{big}" / "lake")
