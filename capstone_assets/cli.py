@@ -77,7 +77,8 @@ def print_report(report: runner.RunReport, out=None) -> None:
             status += f"  FAILED: {', '.join(outcome.checks_failed)}"
         if outcome.failed:
             status += "  STEP FAILED" + (" (the partitions counted were loaded)" if outcome.partitions else "")
-        print(f"{name.ljust(width)}  {outcome.partitions:>10}  {outcome.rows:>10,}  {status}", file=out)
+        rows = "-" if outcome.rows is None else f"{outcome.rows:,}"  # a view holds no rows of its own to count
+        print(f"{name.ljust(width)}  {outcome.partitions:>10}  {rows:>10}  {status}", file=out)
     for run, ok, seconds, error in report.runs:
         if not ok:
             print(f"\nrun failed: {run.label}", file=out)

@@ -33,7 +33,7 @@ class PlannedRun:
 @dataclass
 class AssetOutcome:
     partitions: int = 0
-    rows: int = 0
+    rows: int | None = None  # None: no materialization recorded a row count (a view, a catalogue entry)
     checks_passed: int = 0
     checks_failed: list[str] = field(default_factory=list)
     checks_warned: list[str] = field(default_factory=list)  # failed WARN-severity checks: reported, not fatal
@@ -196,7 +196,7 @@ def _collect(report: RunReport, result: dg.ExecuteInProcessResult, instance: dg.
         outcome.partitions += 1
         row_count = materialization.metadata.get("dagster/row_count")
         if row_count is not None:
-            outcome.rows += int(row_count.value)
+            outcome.rows = (outcome.rows or 0) + int(row_count.value)
     for evaluation in result.get_asset_check_evaluations():
         outcome = report.assets.setdefault(evaluation.asset_key.to_user_string(), AssetOutcome())
         if evaluation.passed:

@@ -27,6 +27,10 @@ def test_generate_then_run_reports_and_records_runs(cli_env, lake_dir, settings,
     out = capsys.readouterr().out
     assert "[####################] 1/1" in out  # dimensions, every degree x month and the marts in one run
     assert "learning/stg_video_log" in out and "every run succeeded and every check passed" in out
+    rows = {line.split()[0]: line.split()[2] for line in out.splitlines() if line.startswith("learning/")}
+    staged = query(settings, "SELECT COUNT(*) FROM learning.stg_video_log")[0][0]
+    assert rows["learning/stg_video_log"] == f"{staged:,}"
+    assert rows["learning/text_terms"] == "-"  # a view: no row count, rather than a misleading 0
     with dg.DagsterInstance.from_config(str(cli_env)) as instance:
         runs = instance.get_runs()
     assert len(runs) == 1 and all(run.is_success for run in runs)
