@@ -75,6 +75,8 @@ def table(results: dict) -> str:
                  "previous round, reported)")
     lines.append(f"pipeline_over_limit_scale_10 = {results['pipeline_over_limit_scale_10']:.2f} (scale {big}, over the "
                  "plain load alone, which builds no model; reported)")
+    lines.append(f"pipeline_over_same_sql_cpu_scale_10 = {results['pipeline_over_same_sql_cpu_scale_10']:.2f} (the same "
+                 "in CPU seconds, which other processes on the host disturb less; reported)")
     lines.append(f"peak_rss_growth_10x = {results['peak_rss_growth_10x']:.2f} (scale {base} -> {big}, while DuckDB fills its memory_limit)")
     lines.append(f"pipeline_cold_seconds_scale_1 = {results['pipeline_cold_seconds_scale_1']:.2f} (the first run ever: "
                  "no stored SQL translations)")

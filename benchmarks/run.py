@@ -152,6 +152,8 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     results = {
         "pipeline_over_same_sql_scale_10": last["pipeline_over_same_sql"],
         "pipeline_work_over_same_sql": (first["pipeline"]["seconds"] - floor["seconds"]) / first["limit"]["same_sql_seconds"],
+        "pipeline_over_same_sql_cpu_scale_10": last["pipeline"]["cpu_seconds"] / (
+            last["limit"]["cpu_seconds"] + last["limit"]["models"]["cpu_seconds"]),
         "pipeline_over_limit_scale_10": last["pipeline_over_limit"],
         "persistent_over_ephemeral": recorded["seconds"] / first["pipeline"]["seconds"],
         "speedup_vs_run_per_partition": per_partition["seconds"] / first["pipeline"]["seconds"],

@@ -21,7 +21,7 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "pipeline_persistent_instance_seconds_scale_1", "pipeline_persistent_instance_over_limit",
             "pipeline_over_limit_scale_10", "pipeline_work_over_limit", "persistent_over_ephemeral",
             "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x",
-            "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql")
+            "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql", "pipeline_over_same_sql_cpu_scale_10")
 
 
 def data_rows(folder: Path) -> int:
