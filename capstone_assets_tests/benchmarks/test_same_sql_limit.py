@@ -1,5 +1,5 @@
-"""The like-for-like limit: the models built straight from their SELECTs, in dependency order, and compared with
-the pipeline's tables row for row count before any ratio is reported."""
+"""The like-for-like limit: the models built straight from their SELECTs, in dependency order, and their row counts
+compared with the pipeline's tables before any ratio is reported."""
 
 from __future__ import annotations
 
