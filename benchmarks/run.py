@@ -94,10 +94,8 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     for workload in workloads:
         progress(f"scale {workload.scale:g}: limit (best of {limit_repeats})")
         plain = limit(workload, limit_repeats)
-        progress(f"scale {workload.scale:g}: pipeline backfill in a child process"
-                 + (f" (best of {limit_repeats})" if workload is base else ""))
-        backfill = learning_pipeline(workload, limit_repeats if workload is base else 1,
-                                     None if workload is base else base.warehouse("pipeline"))
+        progress(f"scale {workload.scale:g}: pipeline backfill in a child process (best of {limit_repeats}, as the limit)")
+        backfill = learning_pipeline(workload, limit_repeats, None if workload is base else base.warehouse("pipeline"))
         if backfill["rows"] != plain["rows"]:
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         same_tables(workload)
