@@ -98,11 +98,11 @@ def build_models(models: Sequence[ModelSpec], warehouse: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "models": len(models)}
 
 
-def model_rows(models: Sequence[ModelSpec], warehouse: Path) -> dict[str, int]:
-    """The row count of every model in `warehouse`."""
+def table_rows(warehouse: Path, specs: Sequence[StageSpec | ModelSpec]) -> dict[str, int]:
+    """The row count of each spec's table in `warehouse`, by table name."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return {spec.name: connection.execute(f"SELECT COUNT(*) FROM {qualified(spec.group, spec.name)}").fetchone()[0]
-                for spec in models if spec.kind == "table"}
+                for spec in specs}
 
 
 def _files_with_partition(spec: StageSpec, lake: Path) -> list[tuple[Path, dict]]:

@@ -16,7 +16,6 @@ from benchmarks import baselines, children, data
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.learning.specs import MODEL_SPECS
 from capstone_assets.lib.specs import StageSpec
-from capstone_assets.lib.sql import qualified
 from capstone_assets.settings import DEFAULT_DEGREES
 
 
@@ -38,8 +37,7 @@ def best_of(repeats: int, measure: Callable[[], dict]) -> dict:
 
 
 def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return sum(connection.execute(f"SELECT COUNT(*) FROM {qualified(s.group, s.name)}").fetchone()[0] for s in specs)
+    return sum(baselines.table_rows(warehouse, specs).values())
 
 
 def limit(workload: data.Workload, repeats: int) -> dict:

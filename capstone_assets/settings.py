@@ -20,10 +20,7 @@ MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IG
 DEFAULT_DEGREES = ("data_science", "data_engineering", "machine_learning")
 SECRET_VARIABLES = ("CAPSTONE_REDSHIFT_PASSWORD",)
 REDSHIFT_VARIABLES = (  # password authentication
-    "CAPSTONE_REDSHIFT_HOST",
-    "CAPSTONE_REDSHIFT_DATABASE",
-    "CAPSTONE_REDSHIFT_USER",
-    "CAPSTONE_REDSHIFT_PASSWORD",
+    "CAPSTONE_REDSHIFT_HOST", "CAPSTONE_REDSHIFT_DATABASE", "CAPSTONE_REDSHIFT_USER", "CAPSTONE_REDSHIFT_PASSWORD",
     "CAPSTONE_REDSHIFT_IAM_ROLE",
 )
 REDSHIFT_IAM_VARIABLES = ("CAPSTONE_REDSHIFT_DATABASE", "CAPSTONE_REDSHIFT_DB_USER", "CAPSTONE_REDSHIFT_IAM_ROLE")
@@ -148,6 +145,7 @@ def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> 
 
 
 LAKE_GROUPS = ("learning", "flights", "sparkify", "stedi")
+AUDIT_SCHEMA = "capstone"  # the warehouse schema of the load audit (lib/audit.py)
 LAKE_CATALOGS = {"local": ("duckdb", "none"), "prod": ("glue", "none")}
 SOURCE_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
 
@@ -247,7 +245,7 @@ def _require(environ: Mapping[str, str], names: tuple[str, ...], why: str) -> No
 
 def _duckdb_path(environ: Mapping[str, str]) -> Path:
     """DuckDB names a database after its file: `learning.duckdb` makes `learning.<table>` ambiguous, nothing binds."""
-    path, schemas = Path(environ.get("CAPSTONE_DUCKDB_PATH", "data/warehouse.duckdb")), (*LAKE_GROUPS, "capstone")
+    path, schemas = Path(environ.get("CAPSTONE_DUCKDB_PATH", "data/warehouse.duckdb")), (*LAKE_GROUPS, AUDIT_SCHEMA)
     if path.stem.lower() in schemas:
         raise SettingsError(f"CAPSTONE_DUCKDB_PATH may not be named like a warehouse schema ({', '.join(schemas)}), "
                             f"got {str(path)!r}: name the file e.g. 'warehouse.duckdb'")

@@ -16,8 +16,8 @@ from typing import Sequence
 from capstone_assets.lib.sql import cut_to_bytes, qualified, table_columns
 from capstone_assets.lib.statements import insert_values
 from capstone_assets.resources.warehouse import RejectedRow, Transaction, Warehouse
+from capstone_assets.settings import AUDIT_SCHEMA
 
-AUDIT_SCHEMA = "capstone"
 AUDIT_TABLES = ("load_audit", "load_files", "rejected_rows", "run_failures")
 LOAD_AUDIT_COLUMNS = ("run_id", "asset", "partition_key", "files", "source_rows", "rows_loaded", "rows_rejected",
                       "status", "error", "started_at", "finished_at")

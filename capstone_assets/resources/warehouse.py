@@ -7,6 +7,7 @@ translates it. Bulk loads are the one engine-specific operation (`load`).
 from __future__ import annotations
 
 import abc
+import functools
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,10 +69,10 @@ class LoadRequest:
     def source_key(self, key: str) -> str:
         return self.source_keys.get(key, key)
 
-    @property
-    def file_keys(self) -> set[str]:
+    @functools.cached_property
+    def file_keys(self) -> frozenset[str]:
         """The keys its rows' `_source_file` name (the original files')."""
-        return {self.source_key(obj.key) for obj in self.files}
+        return frozenset(self.source_key(obj.key) for obj in self.files)
 
     @property
     def target(self) -> str:
