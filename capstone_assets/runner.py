@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 import dagster as dg
 
+from capstone_assets.lib.event_batches import events_written_in_batches
 from capstone_assets.lib.planned_events import mark_unmaterialized_partitions, planned_partitions_as_subsets
 from capstone_assets.resources.warehouse import LoadError
 from capstone_assets.run_launcher import PROCESS_TAG
@@ -270,7 +271,7 @@ def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.Dagst
             on_progress(index, len(runs), run, "start")
         started = time.perf_counter()
         # one planned event per asset, not per partition
-        with planned_partitions_as_subsets(), reporting_pool_waits(instance, on_wait):
+        with planned_partitions_as_subsets(), events_written_in_batches(), reporting_pool_waits(instance, on_wait):
             result = dg.materialize(assets, instance=instance, resources=resources, selection=list(run.asset_keys),
                                     tags={**run.tags, LAUNCHED_BY_TAG: "cli", PROCESS_TAG: PROCESS},
                                     partition_key=run.partition_key,

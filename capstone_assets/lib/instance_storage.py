@@ -27,6 +27,8 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from sqlalchemy.pool import QueuePool
 
+from capstone_assets.lib.event_batches import write_batches_together
+
 NO_STATEMENT_TIMEOUT = 0  # a run's writes must never be cut off; the webserver's timeout is for its queries
 POOL_RECYCLE_SECONDS = 3600  # replace a connection older than this (a server may drop idle ones)
 EXTRA_CONNECTIONS = 2  # beyond the one kept open, for a moment when two threads write at once
@@ -37,6 +39,7 @@ def keep_connections_open(instance: dg.DagsterInstance) -> None:
                                     max_overflow=EXTRA_CONNECTIONS)  # PostgreSQL storage; a no-op on SQLite
     if isinstance(instance.event_log_storage, SqliteEventLogStorage):
         _keep_sqlite_event_log_open(instance.event_log_storage)
+        write_batches_together(instance.event_log_storage)
     if isinstance(instance.run_storage, SqliteRunStorage):
         _keep_sqlite_run_storage_open(instance.run_storage)
 

@@ -16,6 +16,7 @@ import boto3
 import pytest
 import yaml
 
+from capstone_assets.lib.event_batches import BATCH_SIZE, BATCH_SWITCH
 from capstone_assets.settings import load_settings
 from capstone_assets_tests.deploy.aws_template import (
     REPO,
@@ -206,6 +207,9 @@ def test_task_definitions_run_the_compose_commands_with_every_variable_the_insta
     assert {v: settings_env[v] for v in settings_of(provisioned)} == settings_of(provisioned)
     for name in ("CAPSTONE_REDSHIFT_PASSWORD", "DAGSTER_POSTGRES_PASSWORD"):  # the `password` key of a JSON secret
         assert found["run"]["secrets"][name].endswith(":password::")
+    # runs write a step's partition materializations as one batch, as `capstone run` does (lib/event_batches.py)
+    assert found["run"]["env"][BATCH_SWITCH] == str(BATCH_SIZE)
+    assert compose["code-server"]["environment"][BATCH_SWITCH] == str(BATCH_SIZE)  # one host: runs start there
 
 
 def settings_of(deployed: dict) -> dict[str, str]:

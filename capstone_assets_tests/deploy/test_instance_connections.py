@@ -14,6 +14,7 @@ import yaml
 from benchmarks.postgres_instance import instance_config
 from capstone_assets.lib.instance_storage import EXTRA_CONNECTIONS, keep_connections_open
 from capstone_assets_tests.helpers import connections_opened_by_backfill
+from capstone_assets_tests.test_event_batches import PARTITIONS, backfill_in, recorded_backfill
 
 pytestmark = pytest.mark.deploy
 
@@ -46,3 +47,20 @@ def test_a_run_reuses_its_connections(tmp_path, postgres_server):
     assert unpooled > events  # Dagster's default: more than one connection per event
     print(f"connections: {unpooled} by default, {pooled} kept open, for {events} events")
     assert pooled <= 3 * (1 + EXTRA_CONNECTIONS)  # per storage (runs, events, schedules): one kept open, the extras
+
+
+def test_a_ranged_runs_materializations_are_written_as_one_batch(tmp_path, postgres_server):
+    """The runner has Dagster hand a step's partition materializations to the storage as one batch; PostgreSQL's
+    storage writes it with one INSERT, and records exactly what the local instance records one by one."""
+    home = tmp_path / "postgres"
+    home.mkdir()
+    dsn = postgres_server.dsn(postgres_server.create_database("batches"))
+    (home / "dagster.yaml").write_text(yaml.safe_dump(instance_config(dsn)))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        keep_connections_open(instance)
+        batched = recorded_backfill(instance)
+    one_by_one = backfill_in(tmp_path / "sqlite", batched=False)
+    for what in ("event_types", "row_counts", "tags", "by_degree", "latest", "status"):
+        assert batched[what] == one_by_one[what], what
+    stored = sum(batched["event_types"].values())
+    assert batched["inserts"] == stored - (len(PARTITIONS.get_partition_keys()) - 1)  # one INSERT per event or batch

@@ -21,6 +21,7 @@ import duckdb
 import psycopg2
 import pytest
 
+from capstone_assets.lib.event_batches import BATCH_SIZE
 from capstone_assets.learning.generator import generate
 from capstone_assets_tests.deploy.stack import DEPLOY, SERVICES, Stack, compose_services, free_port, wait_for, write_instance
 from capstone_assets_tests.ui import graphql as gql
@@ -75,6 +76,7 @@ def environments(home: Path, dsn: dict, bucket: str, s3_endpoint: str, lake: Pat
         "DAGSTER_POSTGRES_PASSWORD": dsn["password"],
         "DAGSTER_COMPUTE_LOGS_BUCKET": bucket, "DAGSTER_COMPUTE_LOGS_PREFIX": LOGS_PREFIX,
         "DAGSTER_CODE_SERVER_HOST": "127.0.0.1", "DAGSTER_CODE_SERVER_PORT": str(free_port()),
+        "DAGSTER_EVENT_BATCH_SIZE": str(BATCH_SIZE),
         "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "", "AWS_ENDPOINT_URL_S3": s3_endpoint,
     }
