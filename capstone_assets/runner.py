@@ -182,9 +182,10 @@ def _phased_runs(graph, keys: set[dg.AssetKey], months, degrees) -> list[Planned
 
 
 def _materializations(result: dg.ExecuteInProcessResult, instance: dg.DagsterInstance | None) -> list:
-    """The run's materialization events, one per partition. Read from the instance when there is one: a step that
-    fails after logging the partitions it did load (lib/staging.report_partial_loads) has them only there."""
-    if instance is None:
+    """The run's materialization events, one per partition. After a failed run, read from the instance when there is
+    one: a step that fails after logging the partitions it did load (lib/staging.report_partial_loads) has them
+    only there."""
+    if instance is None or result.success:
         return list(result.get_asset_materialization_events())
     return [record.dagster_event for record in instance.all_logs(
         result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)]

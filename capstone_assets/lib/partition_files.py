@@ -11,6 +11,7 @@ of a folder pattern that does not declare `subfolders`. Strays are refused by na
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -61,6 +62,7 @@ def stray_reason(obj: LakeObject) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)  # a handful of table paths, matched against every file listed
 def _pattern(path: str) -> re.Pattern:
     parts = re.split(r"\{(\w+)\}", path)
     regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>{PLACEHOLDERS[part]})" for i, part in enumerate(parts))

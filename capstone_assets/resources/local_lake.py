@@ -5,11 +5,16 @@ Writes are atomic per file (written beside, then renamed), and `replace_prefix` 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from stat import S_ISREG
 from typing import Iterator
+
+from pydantic import PrivateAttr
 
 from capstone_assets.resources.lake import Lake, LakeError, LakeObject
 
@@ -17,29 +22,39 @@ from capstone_assets.resources.lake import Lake, LakeError, LakeObject
 class LocalLake(Lake):
     root: str
     source_endpoint_url: str | None = None  # for sources in S3 (an S3-compatible store); AWS's own when None
+    _resolved_root: str = PrivateAttr(default="")
 
     @property
     def s3_endpoint_url(self) -> str | None:
         return self.source_endpoint_url
 
+    def _root(self) -> str:
+        if not self._resolved_root:  # once: a backfill asks for thousands of paths
+            self._resolved_root = os.path.realpath(self.root)
+        return self._resolved_root
+
     def _path(self, key: str) -> Path:
-        root = Path(self.root).resolve()
-        path = (root / key).resolve()
-        if root != path and root not in path.parents:
+        root = self._root()
+        path = os.path.realpath(os.path.join(root, key))  # symbolic links followed: a link cannot lead out either
+        if path != root and not path.startswith(root.rstrip(os.sep) + os.sep):
             raise LakeError(f"lake key {key!r} points outside the lake root {root}")
-        return path
+        return Path(path)
 
     def list(self, prefix: str) -> list[LakeObject]:
         base = self._path(prefix)
         if not base.is_dir():
             return []
-        root = Path(self.root).resolve()
+        skip = len(self._root().rstrip(os.sep)) + 1
         objects = []
-        for path in sorted(p for p in base.rglob("*") if p.is_file()):
-            stat = path.stat()
-            objects.append(LakeObject(path.relative_to(root).as_posix(), stat.st_size, f"{stat.st_mtime_ns}-{stat.st_size}",
-                                      stat.st_mtime))
-        return objects
+        for folder, _, names in os.walk(base):  # into linked folders no more than before (a link may loop)
+            for name in names:
+                path = os.path.join(folder, name)
+                with contextlib.suppress(FileNotFoundError):  # deleted since, or a broken link: not a file
+                    stat = os.stat(path)
+                    if S_ISREG(stat.st_mode):
+                        objects.append(LakeObject(path[skip:].replace(os.sep, "/"), stat.st_size,
+                                                  f"{stat.st_mtime_ns}-{stat.st_size}", stat.st_mtime))
+        return sorted(objects, key=lambda obj: obj.key.split("/"))  # folder by folder, as before
 
     def read_bytes(self, key: str) -> bytes:
         return self._path(key).read_bytes()
