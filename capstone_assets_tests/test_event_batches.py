@@ -4,6 +4,7 @@ INSERTs (the run's file and the index) instead of two per partition."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import dagster as dg
 import sqlalchemy as db
 
 from capstone_assets import runner
+from capstone_assets.lib.event_batches import BATCH_SIZE, BATCH_SWITCH, events_written_in_batches
 from capstone_assets.lib.instance_storage import keep_connections_open
 
 DEGREES, MONTHS = ["data_science", "data_engineering", "machine_learning"], ["2019-01-01", "2019-02-01"]
@@ -81,3 +83,14 @@ def test_a_ranged_runs_materializations_are_written_as_one_batch(tmp_path):
         assert batched[what] == one_by_one[what], what
     # each materialization went to the run's file and the index: 2 INSERTs per partition, or 2 for the batch
     assert one_by_one["inserts"] - batched["inserts"] == 2 * (partitions - 1)
+
+
+def test_the_switch_holds_for_the_block_only(monkeypatch):
+    monkeypatch.delenv(BATCH_SWITCH, raising=False)
+    with events_written_in_batches():
+        assert os.environ[BATCH_SWITCH] == str(BATCH_SIZE)
+    assert BATCH_SWITCH not in os.environ
+    monkeypatch.setenv(BATCH_SWITCH, "7")  # a user's own setting comes back after the run
+    with events_written_in_batches():
+        assert os.environ[BATCH_SWITCH] == str(BATCH_SIZE)
+    assert os.environ[BATCH_SWITCH] == "7"

@@ -11,33 +11,24 @@ write as PostgreSQL's: the same rows in the same tables, so the UI shows exactly
 
 from __future__ import annotations
 
-import os
 import types
-from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import ContextManager, Sequence
 
 from dagster._core.events import DagsterEventType
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
+from capstone_assets.lib.environment_switch import environment_switch
+
 BATCH_SWITCH = "DAGSTER_EVENT_BATCH_SIZE"  # read by DagsterInstance.handle_new_event
 BATCH_SIZE = 1000  # events buffered at most before they are written (a step's range is flushed at its end anyway)
 BATCH_WRITABLE = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION}  # as PostgreSQL's
 
 
-@contextmanager
-def events_written_in_batches() -> Iterator[None]:
+def events_written_in_batches() -> ContextManager[None]:
     """While the block runs, Dagster hands a step's partition materializations to the storage as one batch."""
-    previous = os.environ.get(BATCH_SWITCH)
-    os.environ[BATCH_SWITCH] = str(BATCH_SIZE)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(BATCH_SWITCH, None)
-        else:
-            os.environ[BATCH_SWITCH] = previous
+    return environment_switch(BATCH_SWITCH, str(BATCH_SIZE))
 
 
 def write_batches_together(storage: SqliteEventLogStorage) -> None:

@@ -12,12 +12,12 @@ materialize, attributed to the failed run: the status then reads "failed" exactl
 from __future__ import annotations
 
 import logging
-import os
-from contextlib import contextmanager
-from typing import Iterator
+from typing import ContextManager
 
 import dagster as dg
 from dagster._core.events import AssetMaterializationPlannedData, DagsterEvent, DagsterEventType
+
+from capstone_assets.lib.environment_switch import environment_switch
 
 # Read by Dagster's event log storage itself (EventLogStorage.supports_partition_subset_in_..._planned_events).
 SUBSET_SWITCH = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
@@ -26,21 +26,9 @@ SUBSET_SWITCH = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 ENABLED = True  # the benchmark turns it off to measure the difference (benchmarks/pipeline.py --planned-per-partition)
 
 
-@contextmanager
-def planned_partitions_as_subsets() -> Iterator[None]:
+def planned_partitions_as_subsets() -> ContextManager[None]:
     """While the block runs, Dagster plans a ranged run's partitions as one event per asset (if ENABLED)."""
-    previous = os.environ.get(SUBSET_SWITCH)
-    if ENABLED:
-        os.environ[SUBSET_SWITCH] = "true"
-    else:
-        os.environ.pop(SUBSET_SWITCH, None)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(SUBSET_SWITCH, None)
-        else:
-            os.environ[SUBSET_SWITCH] = previous
+    return environment_switch(SUBSET_SWITCH, "true" if ENABLED else None)
 
 
 def mark_unmaterialized_partitions(instance: dg.DagsterInstance, run_id: str) -> int:
