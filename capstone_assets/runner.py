@@ -271,7 +271,7 @@ def execute(defs: dg.Definitions, runs: Sequence[PlannedRun], instance: dg.Dagst
         if on_progress:
             on_progress(index, len(runs), run, "start")
         started = time.perf_counter()
-        # one planned event per asset, not per partition
+        # one planned event per asset, not per partition; a step's partition materializations written as one batch
         with planned_partitions_as_subsets(), events_written_in_batches(), reporting_pool_waits(instance, on_wait):
             result = dg.materialize(assets, instance=instance, resources=resources, selection=list(run.asset_keys),
                                     tags={**run.tags, LAUNCHED_BY_TAG: "cli", PROCESS_TAG: PROCESS},
