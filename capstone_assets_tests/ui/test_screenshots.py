@@ -35,6 +35,7 @@ PAGES = [
      ["stg_video_log", CHECK, "view_id_unique", "Succeeded"]),
 ]
 ERROR_TEXTS = ["Page not found", "PythonError", "An unexpected error", "Something went wrong"]
+RENDER_ATTEMPTS = 3  # the UI's first page after a start can outlast the budget on a busy machine (seen once in CI)
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +71,11 @@ def visible_text(dom: str) -> str:
 def test_page_renders_the_project_and_is_saved_as_a_screenshot(chromium, screenshot_dir, ui, learning_backfill,
                                                                 name, page, expected):
     url = ui.url + page
-    text = visible_text(chromium(url, "--dump-dom"))
-    missing = [word for word in expected if word not in text]
+    for _ in range(RENDER_ATTEMPTS):  # a page still loading when Chromium's virtual-time budget ran out: render again
+        text = visible_text(chromium(url, "--dump-dom"))
+        missing = [word for word in expected if word not in text]
+        if not missing or "Loading" not in text:
+            break
     assert not missing, f"{url} did not render {missing}; page text starts: {' '.join(text.split())[:1500]}"
     assert not [e for e in ERROR_TEXTS if e in text], f"{url} rendered an error page: {' '.join(text.split())[:1500]}"
 
