@@ -1,5 +1,5 @@
 """A ranged run's partition materializations are written to a local (SQLite) instance as one batch
-(lib/event_batches.py): the same events, tags, partition status and latest materialization as one by one, in two
+(lib/event_batches.py, lib/instance_storage.py): the same events, tags, partition status and latest materialization as one by one, in two
 INSERTs (the run's file and the index) instead of two per partition."""
 
 from __future__ import annotations
