@@ -106,12 +106,12 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     recorded = persistent_instance(base)
     progress(f"scale {base.scale:g}: the same backfill recorded in a PostgreSQL-backed instance (the deployment's)")
     postgres = later(postgres_instance, base, base.warehouse("pipeline"))
-    progress(f"flights: upload of {flights_rows} rows, limit and reload")
+    progress(f"flights: upload of {flights_rows} rows, limit and reload (each best of {limit_repeats})")
     reload = later(flights, workdir / "flights", flights_rows, limit_repeats)
     progress(f"scale {base.scale:g}: one run per partition (Dagster's default backfill), ephemeral instance")
     per_partition = once_in_child("per_partition", base, base.warehouse("pipeline"))
-    progress(f"scale {base.scale:g}: the staged tables alone (the loads pandas is compared with)")
-    staged = once_in_child("stage", base, base.warehouse("pipeline"))
+    progress(f"scale {base.scale:g}: the staged tables alone (the loads pandas is compared with; best of {limit_repeats})")
+    staged = once_in_child("stage", base, base.warehouse("pipeline"), repeats=limit_repeats)
     growth = growth_workload(workdir, base, growth_degrees)
     progress(f"generating the learning lake with {growth_degrees} degrees at scale {base.scale:g}")
     growth.root.mkdir(parents=True, exist_ok=True)
@@ -137,12 +137,13 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
     loop = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset)
     many = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset, executemany=True)
-    progress("pandas read_csv + insert per file")
-    frames = pandas_load(base)
+    progress(f"pandas read_csv + insert per file (best of {limit_repeats})")
+    frames = pandas_load(base, limit_repeats)
     staged_big = frames_big = None
     if pandas_at_big:  # where the data, not Dagster's per-partition events, dominates the staged loads
         progress(f"scale {big.scale:g}: the staged tables alone, and pandas read_csv + insert per file")
-        staged_big, frames_big = once_in_child("stage", big, big.warehouse("pipeline")), pandas_load(big)
+        staged_big = once_in_child("stage", big, big.warehouse("pipeline"), repeats=limit_repeats)
+        frames_big = pandas_load(big, limit_repeats)
     postgres, reload = postgres.result(), reload.result()
 
     first, last = scale_results[f"{base.scale:g}"], scale_results[f"{big.scale:g}"]
