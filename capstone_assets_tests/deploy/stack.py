@@ -10,15 +10,13 @@ sets for the service, and nothing the containers would not have.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
 
-from capstone_assets_tests.ui.server import DagsterDev, free_port, wait_for
+from capstone_assets_tests.ui.server import DagsterDev, free_port, stop_group, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -78,23 +76,7 @@ class Stack(DagsterDev):
 
     def stop(self, grace: float = 20) -> None:
         for process in reversed(list(self.processes.values())):
-            _stop_group(process, grace)
-
-
-def _stop_group(process: subprocess.Popen, grace: float) -> None:
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            process.poll()
-            try:
-                os.killpg(process.pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.2)
+            stop_group(process, grace)
 
 
 __all__ = ["Stack", "compose_services", "free_port", "write_instance", "wait_for"]

@@ -54,6 +54,24 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout: float, interval:
         time.sleep(interval)
 
 
+def stop_group(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM to the process group `process` leads (started with `start_new_session=True`), SIGKILL after `grace`
+    seconds, and wait until no process of the group is left."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            process.poll()
+            try:
+                os.killpg(process.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+
+
 class DagsterDev:
     def __init__(self, home: Path, env: dict[str, str], log_path: Path):
         self.home = home
@@ -117,24 +135,5 @@ class DagsterDev:
         return f"--- last {len(tail)} lines of {self.log_path} ---\n" + "\n".join(tail)
 
     def stop(self, grace: float = 20) -> None:
-        if self._process is None or self._process.poll() is not None and not self._group_alive():
-            return
-        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self._process.pid, sig)
-            except ProcessLookupError:
-                return
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and self._group_alive():
-                self._process.poll()
-                time.sleep(0.2)
-            if not self._group_alive():
-                return
-
-    def _group_alive(self) -> bool:
-        try:
-            os.killpg(self._process.pid, 0)
-        except ProcessLookupError:
-            return False
-        self._process.poll()
-        return True
+        if self._process is not None:
+            stop_group(self._process, grace)
