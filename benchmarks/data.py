@@ -11,7 +11,7 @@ from pathlib import Path
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.learning import generator as learning_generator
 from capstone_assets.learning.specs import stage_specs
-from capstone_assets.resources.duckdb_warehouse import translations_path
+from capstone_assets.resources.duckdb_warehouse import lineage_path, translations_path
 from capstone_assets.lib.specs import StageSpec
 from capstone_assets.settings import DEFAULT_DEGREES, Settings, load_settings
 
@@ -80,11 +80,12 @@ def flights_upload(root: Path, rows: int) -> Path:
 
 
 def use_translations(warehouse: Path, source: Path | None) -> None:
-    """Start `warehouse` with the SQL translations stored beside the `source` warehouse (the statements are
-    the same at every scale), or with none."""
-    translations_path(warehouse).unlink(missing_ok=True)
-    if source is not None and translations_path(source).exists():
-        shutil.copy(translations_path(source), translations_path(warehouse))
+    """Start `warehouse` with the SQL translations and the column lineage stored beside the `source` warehouse (the
+    statements and the tables' columns are the same at every scale), or with none."""
+    for stored in (translations_path, lineage_path):
+        stored(warehouse).unlink(missing_ok=True)
+        if source is not None and stored(source).exists():
+            shutil.copy(stored(source), stored(warehouse))
 
 
 def reset(path: Path) -> None:

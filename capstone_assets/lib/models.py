@@ -13,13 +13,10 @@ import dagster as dg
 import sqlglot
 from pydantic import Field
 from sqlglot import exp
-from sqlglot.lineage import to_node
-from sqlglot.optimizer.qualify import qualify
-from sqlglot.optimizer.scope import build_scope
-from sqlglot.schema import ensure_schema
 
 from capstone_assets.lib import checks as c
 from capstone_assets.lib import statements as st
+from capstone_assets.lib.lineage import traced_columns
 from capstone_assets.lib.partitions import run_partitions
 from capstone_assets.lib.results import evaluate_checks, run_table_metadata, scope_filter
 from capstone_assets.lib.specs import ModelSpec
@@ -36,47 +33,19 @@ def source_tables(group: str, name: str) -> tuple[dg.AssetKey, ...]:
     return tuple(sorted(keys, key=lambda k: k.to_user_string()))
 
 
-def column_lineage(warehouse: Warehouse, spec: ModelSpec) -> dg.TableColumnLineage | None:
-    upstream = tuple((*key.path, tuple(warehouse.table_schema(*key.path))) for key in source_tables(spec.group, spec.name))
-    deps = traced_columns(read_sql(spec.group, spec.name), upstream)
-    deps_by_column = {column: list(deps[column]) for column, _ in warehouse.table_schema(spec.group, spec.name) if column in deps}
+def lineage_tables(spec: ModelSpec) -> list[tuple[str, str]]:
+    """The tables whose columns `column_lineage` needs: the model's own, then those its SELECT reads."""
+    return [(spec.group, spec.name), *(tuple(key.path) for key in source_tables(spec.group, spec.name))]
+
+
+def column_lineage(spec: ModelSpec, schemas: dict[tuple[str, str], list[tuple[str, str]]]) -> dg.TableColumnLineage | None:
+    """Which upstream columns each of the model's columns comes from; `schemas` holds (column, type) of every
+    table of `lineage_tables(spec)` (`Warehouse.table_schemas`)."""
+    own, *read = lineage_tables(spec)
+    deps = traced_columns(read_sql(spec.group, spec.name), tuple((*table, tuple(map(tuple, schemas[table]))) for table in read))
+    deps_by_column = {column: [dg.TableColumnDep(asset_key=[db, table], column_name=name) for db, table, name in deps[column]]
+                      for column, _ in schemas[own] if column in deps}
     return dg.TableColumnLineage(deps_by_column=deps_by_column) if deps_by_column else None
-
-
-@functools.lru_cache(maxsize=256)
-def traced_columns(select: str, upstream: tuple) -> dict[str, tuple[dg.TableColumnDep, ...]]:
-    """The upstream columns of each output column of `select`; `upstream` holds (schema, table, ((column, type), ...))
-    for each table it reads.
-
-    What `sqlglot.lineage.lineage(column, ...)` finds, but parsed and qualified once for all columns."""
-    schema: dict[str, dict[str, dict[str, str]]] = {}
-    for db, table, columns in upstream:
-        schema.setdefault(db, {})[table] = dict(columns)
-    try:
-        sqlglot_schema = ensure_schema(schema, dialect="redshift")
-        tree = qualify(sqlglot.parse_one(select, read="redshift"), dialect="redshift", schema=sqlglot_schema,
-                       validate_qualify_columns=False, identify=False)
-        scope = build_scope(tree)
-        if not isinstance(scope.expression, exp.Selectable):
-            return {}
-    except Exception:  # not a query sqlglot can scope: no lineage, as `lineage()` would raise
-        return {}
-    found: dict[str, tuple[dg.TableColumnDep, ...]] = {}
-    cache: dict = {}
-    for column in dict.fromkeys(s.alias_or_name for s in scope.expression.selects):
-        try:
-            # trim_selects only relabels inner nodes (a copy of their SELECT each); the leaves are the same
-            node = to_node(column, scope, "redshift", schema=sqlglot_schema, trim_selects=False, _cache=cache)
-        except Exception:  # a column sqlglot cannot trace (e.g. a window over *) simply has no lineage entry
-            continue
-        deps = {
-            (leaf.source.db, leaf.source.name, leaf.name.split(".")[-1])
-            for leaf in node.walk()
-            if not leaf.downstream and isinstance(leaf.source, exp.Table) and leaf.source.db
-        }
-        if deps:
-            found[column] = tuple(dg.TableColumnDep(asset_key=[db, t], column_name=col) for db, t, col in sorted(deps))
-    return found
 
 
 def statements_for(spec: ModelSpec, scope: tuple[str, list[Any]]) -> list[tuple[str, list[Any]]]:
@@ -157,10 +126,11 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
     scope = scope_filter(partitions)
     ensure_model_table(warehouse, spec)
     warehouse.execute(*statements_for(spec, scope), lock=write_lock(spec))
-    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
+    schemas = warehouse.table_schemas(lineage_tables(spec))
+    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope, columns=schemas[(spec.group, spec.name)])
     metadata = run_table_metadata(context, warehouse, spec.group, spec.name, partitions, scope,
-                                  count_rows=spec.kind == "table")
-    lineage_ = column_lineage(warehouse, spec)
+                                  count_rows=spec.kind == "table", columns=schemas[(spec.group, spec.name)])
+    lineage_ = column_lineage(spec, schemas)
     if lineage_:
         metadata["dagster/column_lineage"] = lineage_
     if spec.extra_metadata:

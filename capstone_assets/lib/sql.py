@@ -2,7 +2,7 @@
 
 `sql/<group>/<table>.sql` holds either a table's DDL (`CREATE TABLE ...`, for loaded tables)
 or the `SELECT` that defines a modelled table or view. DuckDB runs the same text through
-sqlglot, cached per statement, and across processes in a `TranslationCache` file (every Dagster
+sqlglot, cached per statement, and across processes in a file (`translation_store`) (every Dagster
 run is a process of its own, and translating a run's statements costs it about 0.2 s).
 """
 
@@ -11,12 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
-import hashlib
-import inspect
-import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -24,6 +19,7 @@ from typing import Sequence
 import sqlglot
 from sqlglot import exp
 
+from capstone_assets.lib.stored_memo import StoredMemo, code_stamp
 from capstone_assets.settings import IDENTIFIER
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
@@ -138,50 +134,12 @@ def _translate(sql: str, dialect: str) -> str:
 
 @functools.cache
 def _translation_stamp() -> str:
-    """What a stored translation depends on: the sqlglot release and this module's translation code."""
-    code = inspect.getsource(_translate) + repr(REDSHIFT_LAYOUT)
-    return f"sqlglot {sqlglot.__version__} {hashlib.sha256(code.encode()).hexdigest()[:16]}"
+    return code_stamp(_translate, REDSHIFT_LAYOUT)
 
 
-class TranslationCache:
-    """Translations stored in a JSON file, read into this process's cache and written back with what it added.
-
-    A file from another sqlglot release or other translation code, or one that cannot be read, is ignored
-    (and replaced on the next save); a save replaces the file atomically, so a reader never sees half of one,
-    and a folder it cannot write to only means translating again next time."""
-
-    MAX_ENTRIES = 5000
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._known = 0  # translations this process had when the file was last read or written (entries only grow)
-
-    def load(self) -> None:
-        try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-            if document.get("stamp") != _translation_stamp():
-                return
-            entries = {(sql, dialect): translated for sql, dialect, translated in document["translations"]}
-        except (OSError, ValueError, KeyError, TypeError):
-            return
-        for key, translated in entries.items():
-            _translations.setdefault(key, translated)
-        self._known = len(entries)
-
-    def save(self) -> None:
-        if len(_translations) <= self._known:
-            return
-        keys = list(_translations)[-self.MAX_ENTRIES:]
-        document = {"stamp": _translation_stamp(), "translations": [[*key, _translations[key]] for key in keys]}
-        try:
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                json.dump(document, file)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, self.path)
-        except OSError:  # e.g. a read-only folder: translating again next time is all it costs
-            return
-        self._known = len(_translations)
+def translation_store(path: Path) -> StoredMemo:
+    """This process's translations, stored in `path` (read back by the next process)."""
+    return StoredMemo(path, _translations, _translation_stamp())
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ def materialize_stage(context: dg.AssetExecutionContext, spec: StageSpec, checks
                      f"from {sum(len(load.files) for load in loads)} file(s), "
                      f"{sum(len(load.rejected) for load in loads)} rejected")
     scope = scope_filter([load.partition for load in loads])
-    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope)
+    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope,
+                              columns=[(column.name, column.duckdb_type) for column in spec.columns])
     results.append(row_count_check(warehouse, spec, loads))
     # the columns are the DDL's (the asset's definition metadata shows them); the counts come from the load itself
     metadata: dict = {"dagster/table_name": f"{spec.group}.{spec.name}"}

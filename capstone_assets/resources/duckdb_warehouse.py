@@ -17,7 +17,9 @@ from typing import Iterator, Sequence
 import duckdb
 from pydantic import PrivateAttr
 
-from capstone_assets.lib.sql import TranslationCache, duckdb_string, ident, to_dialect
+from capstone_assets.lib.lineage import lineage_store
+from capstone_assets.lib.sql import duckdb_string, ident, to_dialect, translation_store
+from capstone_assets.lib.stored_memo import StoredMemo
 from capstone_assets.lib.value_rules import sql_fit
 from capstone_assets.resources.lake import Lake
 from capstone_assets.resources.duckdb_rejects import misfits_left_out, reject_too_long, rejected_records
@@ -41,6 +43,11 @@ def translations_path(warehouse_path: str | Path) -> Path:
     return Path(str(warehouse_path) + ".translations.json")
 
 
+def lineage_path(warehouse_path: str | Path) -> Path:
+    """Beside the warehouse file: the column lineage traced for the models built in it."""
+    return Path(str(warehouse_path) + ".lineage.json")
+
+
 class DuckDBTransaction(Transaction):
     def __init__(self, connection: duckdb.DuckDBPyConnection):
         self.connection = connection
@@ -62,21 +69,27 @@ class DuckDBWarehouse(Warehouse):
 
     _session_connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
     _run_scoped: bool = PrivateAttr(default=False)
-    _translations: TranslationCache | None = PrivateAttr(default=None)
+    _stored_memos: tuple[StoredMemo, ...] = PrivateAttr(default=())
 
     @property
     def engine(self) -> str:
         return "duckdb"
 
-    def _translation_cache(self) -> TranslationCache:
-        if self._translations is None:
-            self._translations = TranslationCache(translations_path(self.path))
-            self._translations.load()
-        return self._translations
+    def _memos(self) -> tuple[StoredMemo, ...]:
+        """sqlglot's results stored beside the warehouse (read on the first connection, saved after each)."""
+        if not self._stored_memos:
+            self._stored_memos = (translation_store(translations_path(self.path)), lineage_store(lineage_path(self.path)))
+            for memo in self._stored_memos:
+                memo.load()
+        return self._stored_memos
+
+    def _save_memos(self) -> None:
+        for memo in self._memos():
+            memo.save()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._translation_cache()
+        self._memos()
         deadline = time.monotonic() + self.lock_timeout_seconds
         delay = 0.05
         while True:
@@ -119,7 +132,7 @@ class DuckDBWarehouse(Warehouse):
         if self._session_connection is not None:
             self._session_connection.close()
             self._session_connection = None
-            self._translation_cache().save()
+            self._save_memos()
 
     @contextmanager
     def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -131,7 +144,7 @@ class DuckDBWarehouse(Warehouse):
             yield connection
         finally:
             connection.close()
-            self._translation_cache().save()
+            self._save_memos()
 
     @contextmanager
     def transaction(self) -> Iterator[DuckDBTransaction]:

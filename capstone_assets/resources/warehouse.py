@@ -250,14 +250,26 @@ class Warehouse(dg.ConfigurableResource):
         return rows[0][0] if rows else None
 
     def table_schema(self, schema: str, table: str) -> list[tuple[str, str]]:
-        return [
-            (name, data_type)
-            for name, data_type in self.query(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
-                (schema, table),
-            )
-        ]
+        return self.table_schemas([(schema, table)])[(schema, table)]
+
+    def table_schemas(self, tables: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        """(column, type) of each (schema, table), in column order, in one catalog query (a table that does not
+        exist has none): a catalog query is a round trip, and on Redshift a slow one."""
+        wanted = list(dict.fromkeys(tables))
+        if not wanted:
+            return {}
+        schemas, names = sorted({s for s, _ in wanted}), sorted({t for _, t in wanted})
+        found: dict[tuple[str, str], list[tuple[str, str]]] = {table: [] for table in wanted}
+        for schema, table, name, data_type in self.query(
+            "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema IN ({', '.join(['%s'] * len(schemas))}) "
+            f"AND table_name IN ({', '.join(['%s'] * len(names))}) "
+            "ORDER BY table_schema, table_name, ordinal_position",
+            (*schemas, *names),
+        ):
+            if (schema, table) in found:
+                found[(schema, table)].append((name, data_type))
+        return found
 
     def row_count(self, schema: str, table: str, where: str = "1 = 1", params: Params = ()) -> int:
         return self.query(f"SELECT COUNT(*) FROM {qualified(schema, table)} WHERE {where}", params)[0][0]

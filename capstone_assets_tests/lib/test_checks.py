@@ -123,18 +123,36 @@ KEYED = [  # a, b: duplicates only among (None, None), (1, None) and (2, 3)
 ]
 
 
+TYPED_COLUMNS = {"grouped": (), "sorted": (("a", "INTEGER"), ("b", "INTEGER"))}
+
+
+@pytest.mark.parametrize("form", TYPED_COLUMNS)
 @pytest.mark.parametrize("rows", KEYED, ids=lambda rows: str(rows))
 @pytest.mark.parametrize("columns", [("a",), ("a", "b")])
-def test_unique_counts_the_copies_the_grouping_finds(tmp_path, rows, columns):
-    """The sort-based count is zero exactly when GROUP BY ... HAVING COUNT(*) > 1 finds a key, NULL keys
-    included, and then counts every row beyond a key's first."""
+def test_unique_counts_the_copies_the_grouping_finds(tmp_path, rows, columns, form, monkeypatch):
+    """Both counts (grouped; sorted, where the key's columns sort fast) are zero exactly when GROUP BY ... HAVING
+    COUNT(*) > 1 finds a key, NULL keys included, and then count every row beyond a key's first."""
     warehouse = DuckDBWarehouse(path=str(tmp_path / "keys.duckdb"))
     warehouse.execute("CREATE SCHEMA k", "CREATE TABLE k.rows (a INTEGER, b INTEGER)",
                       *[("INSERT INTO k.rows VALUES (%s, %s)", row) for row in rows])
     check = c.unique(list(columns))
     duplicated = warehouse.query(check.sql(qualified("k", "rows"))[0])
     expected_extra_copies = sum(copies - 1 for *_, copies in duplicated)
-    result = evaluate_checks(warehouse, "k", "rows", [check], ("1 = 1", []))[0]
+    sent = []
+    original = DuckDBWarehouse.query
+    monkeypatch.setattr(DuckDBWarehouse, "query", lambda self, sql, params=(): sent.append(sql) or original(self, sql, params))
+    result = evaluate_checks(warehouse, "k", "rows", [check], ("1 = 1", []), columns=TYPED_COLUMNS[form])[0]
+    assert ("LAG(" in sent[0]) == (form == "sorted")
     assert result.metadata["bad_rows"].value == expected_extra_copies
     assert result.passed == (not duplicated)
     assert ("sample" in result.metadata) == bool(duplicated)
+
+
+def test_only_duckdb_sorts_and_only_fixed_width_columns():
+    columns = [("id", "BIGINT"), ("month", "DATE"), ("at", "TIMESTAMP WITH TIME ZONE"), ("name", "VARCHAR"),
+               ("code", "character varying(8)"), ("flag", "CHAR(1)"), ("amount", "DECIMAL(12,2)")]
+    assert c.columns_sorting_fast("duckdb", columns) == {"id", "month", "at", "amount"}
+    assert c.columns_sorting_fast("redshift", columns) == frozenset()  # a whole-table window runs on one slice there
+    sorted_form = c.unique(["id", "month"]).count_sql("t.x", sorts_fast={"id", "month", "at"})[0]
+    assert "LAG(" in sorted_form
+    assert "GROUP BY" in c.unique(["id", "name"]).count_sql("t.x", sorts_fast={"id", "month"})[0]

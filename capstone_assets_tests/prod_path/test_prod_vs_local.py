@@ -138,3 +138,16 @@ def test_what_is_sent_for_each_sql_file_is_what_the_file_says(runs, group):
     sent = fidelity.normalised_statements(runs.emulator.statements)
     files = [f for f in fidelity.sql_files() if f.path.parent.name == group]
     assert files and fidelity.mismatches(files, sent) == {}
+
+
+def test_one_catalog_query_reads_the_columns_of_many_tables_as_one_query_per_table_does(runs):
+    """A model's run reads its own and its upstream tables' columns in one catalog query (`table_schemas`): on both
+    engines, every table's columns in order, same-named tables of two schemas apart, a missing table with none."""
+    per_table = ("SELECT column_name, data_type FROM information_schema.columns "
+                 "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position")
+    for warehouse in (runs.local_warehouse, runs.prod_warehouse):
+        tables = [tuple(row) for row in warehouse.query(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN (%s, %s, %s, %s)",
+            tuple(BY_GROUP))] + [("learning", "no_such_table"), ("sparkify", "dim_users")]
+        assert len(tables) > 40 and ("learning", "dim_users") in tables
+        assert warehouse.table_schemas(tables) == {table: warehouse.query(per_table, table) for table in tables}
