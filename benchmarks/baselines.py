@@ -78,6 +78,22 @@ def limit_load(specs: Sequence[StageSpec], lake: Path, warehouse: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
+def same_statements(spec: StageSpec, statements: Sequence[tuple[str, list, float]], warehouse: Path) -> dict:
+    """The statements the pipeline's load ran (its transaction up to its slowest statement, the INSERT ... SELECT
+    FROM read_csv with the exact-fit rules), alone on a new table from the DDL, committed: the same SQL without
+    the platform around it (finding and inspecting the file, checks, audit, Dagster)."""
+    started = time.perf_counter()
+    connection = _connect(warehouse)
+    create_tables(connection, [spec])
+    for sql, params, _ in statements:
+        connection.execute(sql, params or None)
+    connection.execute("COMMIT")
+    connection.close()
+    slowest = max(statements, key=lambda statement: statement[2])[0]
+    return {"seconds": time.perf_counter() - started, "statements": len(statements), "slowest": slowest[:120],
+            "slowest_reads_csv": "read_csv(" in slowest}
+
+
 def in_dependency_order(models: Sequence[ModelSpec]) -> list[ModelSpec]:
     """The models, each after the models its SELECT reads."""
     by_key = {spec.key: spec for spec in models}

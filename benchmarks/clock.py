@@ -17,6 +17,19 @@ class Clock:
         self.totals: dict[str, float] = defaultdict(float)
         self._stack: list[str] = []
         self._mark = 0.0
+        self.slowest_transaction: list[tuple[str, list, float]] = []  # (sql, params, seconds)
+        self._slowest_seconds = 0.0
+        self._transactions: dict[int, list[tuple[str, list, float]]] = defaultdict(list)  # by connection
+
+    def statement(self, connection: object, sql: str, params: list, seconds: float) -> None:
+        """Keep the statements the connection ran since its last commit up to the slowest statement so far (its
+        transaction, with the settings made before it), in order."""
+        transaction = self._transactions[id(connection)]
+        transaction.append((sql, params, seconds))
+        if seconds > self._slowest_seconds:
+            self._slowest_seconds, self.slowest_transaction = seconds, list(transaction)
+        if sql.lstrip().upper().startswith(("COMMIT", "ROLLBACK")):
+            transaction.clear()
 
     @contextmanager
     def measure(self, bucket: str) -> Iterator[None]:
@@ -52,9 +65,11 @@ class TimedConnection:
     def __getattr__(self, name):
         return getattr(self._connection, name)
 
-    def execute(self, *args, **kwargs):
+    def execute(self, sql, params=None):
+        started = time.perf_counter()
         with self._clock.measure("sql"):
-            self._connection.execute(*args, **kwargs)
+            self._connection.execute(sql, params)
+        self._clock.statement(self, sql, list(params or []), time.perf_counter() - started)
         return self
 
     def fetchall(self):

@@ -107,7 +107,15 @@ def flights(root: Path, rows: int, repeats: int) -> dict:
 
     reload = fastest_child(repeats, reload_once)  # the best of as many as the limit's, like for like
     reload["rows"] = staged_rows(target, [spec])
-    return {"limit": plain, "reload": reload, "rows": rows, "file_bytes": upload.stat().st_size}
+    statements = reload.pop("slowest_transaction")
+
+    def same_sql_once() -> dict:
+        data.reset(root / "same_sql.duckdb")
+        return baselines.same_statements(spec, statements, root / "same_sql.duckdb")
+
+    same_sql = best_of(repeats, same_sql_once)
+    same_sql["rows"] = staged_rows(root / "same_sql.duckdb", [spec])
+    return {"limit": plain, "same_sql": same_sql, "reload": reload, "rows": rows, "file_bytes": upload.stat().st_size}
 
 
 def machine() -> dict:

@@ -105,6 +105,8 @@ def _run_task(task: str, settings, instance, recorded: str) -> dict:
         "outside_sql_seconds": seconds - buckets.get("sql", 0.0),
         "events": sum(len(instance.all_logs(run.run_id)) for run in instance.get_runs()),  # written to the instance
         "path": path,
+        # flights: what the same SQL alone runs (`baselines.same_statements`), the load's transaction up to its INSERT
+        **({"slowest_transaction": clock.slowest_transaction} if task == "flights" else {}),
     }
 
 

@@ -56,6 +56,8 @@ def table(results: dict) -> str:
             results["per_scale"][big]["limit"]["seconds"])
     flights_ = results["flights"]
     row("flights: plain read_csv of the upload", flights_["limit"]["seconds"], flights_["limit"]["rows"])
+    row("flights: the reload's load statement alone (exact-fit rules)", flights_["same_sql"]["seconds"],
+        flights_["same_sql"]["rows"], flights_["limit"]["seconds"])
     row("flights: reload through the pipeline", flights_["reload"]["seconds"], flights_["reload"]["rows"],
         flights_["limit"]["seconds"], flights_["reload"]["peak_rss_mb"])
     buckets = results["per_scale"][base]["pipeline"]["buckets"]

@@ -21,7 +21,8 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "pipeline_persistent_instance_seconds_scale_1", "pipeline_persistent_instance_over_limit",
             "pipeline_over_limit_scale_10", "pipeline_work_over_limit", "persistent_over_ephemeral",
             "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x",
-            "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql", "pipeline_over_same_sql_cpu_scale_10")
+            "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql", "pipeline_over_same_sql_cpu_scale_10",
+            "flights_reload_over_same_sql", "flights_same_sql_over_limit")
 
 
 def data_rows(folder: Path) -> int:
@@ -55,7 +56,11 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert results["backfill_runs"] == 1  # dimensions, every partition and the marts in one ranged run
     assert results["dagster_floor"]["runs"] == 1 and results["dagster_floor"]["success"]
     assert 0 < results["dagster_floor_seconds"] < base["pipeline"]["seconds"]
-    assert results["flights"]["reload"]["rows"] == results["flights"]["limit"]["rows"] == run.QUICK["flights_rows"]
+    flights = results["flights"]
+    assert flights["reload"]["rows"] == flights["limit"]["rows"] == flights["same_sql"]["rows"] == run.QUICK["flights_rows"]
+    # the load's transaction up to its INSERT ... FROM read_csv, not one stray query
+    assert flights["same_sql"]["statements"] >= 2 and flights["same_sql"]["slowest_reads_csv"]
+    assert flights["same_sql"]["slowest"].startswith('INSERT INTO "flights"."flights"')
     per_partition, staged = results["run_per_partition"], results["staged_tables_alone"]
     months, degrees = len(run.QUICK["months"]), 3
     assert per_partition["success"] and per_partition["runs"] > months * degrees  # plus the unpartitioned phases
