@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks import baselines, children, data
 from benchmarks.measurements import (
-    flights, growth_workload, learning_pipeline, limit, machine, once_in_child, pandas_load, persistent_instance,
+    flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child, pandas_load, persistent_instance,
 )
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
@@ -91,12 +91,14 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         progress(f"generating the learning lake at scale {workload.scale:g}")
         lakes[workload.scale] = workload.generate()
     base, big = workloads[0], workloads[-1]
-    scale_results = {}
+    scale_results, floor = {}, None
     for workload in workloads:
-        progress(f"scale {workload.scale:g}: limit (best of {limit_repeats})")
-        plain = limit(workload, limit_repeats)
-        progress(f"scale {workload.scale:g}: pipeline backfill in a child process (best of {limit_repeats}, as the limit)")
-        backfill = learning_pipeline(workload, limit_repeats, None if workload is base else base.warehouse("pipeline"))
+        progress(f"scale {workload.scale:g}: the limit and the pipeline backfill in a child process"
+                 + (" and the Dagster floor (the same backfill with every asset's work skipped)" if workload is base else "")
+                 + f", in turn, best of {limit_repeats} each")
+        plain, backfill, floor_here = limit_and_pipeline(
+            workload, limit_repeats, None if workload is base else base.warehouse("pipeline"), floor=workload is base)
+        floor = floor_here or floor
         if backfill["rows"] != plain["rows"]:
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         same_tables(workload)
@@ -131,9 +133,6 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         progress(f"scale {largest.scale:g}: pipeline backfill in a child process, for its peak memory")
         largest_run = once_in_child("learning", largest, base.warehouse("pipeline"), warehouse="pipeline")
         largest_run["lake"] = lakes[largest.scale]
-    progress(f"scale {base.scale:g}: the Dagster floor (the same backfill with every asset's work skipped)")
-    floor = min((children.run_in_child("floor", base.environment(base.warehouse("floor")), base.root)
-                 for _ in range(limit_repeats)), key=lambda r: r["seconds"])
     video_log = next(s for s in base.stage_specs() if s.name == "stg_video_log")
     progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
     loop = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset)
