@@ -55,14 +55,19 @@ def trace(select: str, upstream: Upstream) -> Traced:
             node = to_node(column, scope, "redshift", schema=sqlglot_schema, trim_selects=False, _cache=cache)
         except Exception:  # a column sqlglot cannot trace (e.g. a window over *) simply has no lineage entry
             continue
-        deps = {
-            (leaf.source.db, leaf.source.name, leaf.name.split(".")[-1])
-            for leaf in node.walk()
-            if not leaf.downstream and isinstance(leaf.source, exp.Table) and leaf.source.db
-        }
+        deps = source_columns(node)
         if deps:
-            found[column] = [list(dep) for dep in sorted(deps)]
+            found[column] = [list(dep) for dep in deps]
     return found
+
+
+def source_columns(node) -> list[tuple[str, str, str]]:
+    """The (schema, table, column) a sqlglot lineage node's leaves read from schema-qualified tables, sorted."""
+    return sorted({
+        (leaf.source.db, leaf.source.name, leaf.name.split(".")[-1])
+        for leaf in node.walk()
+        if not leaf.downstream and isinstance(leaf.source, exp.Table) and leaf.source.db
+    })
 
 
 @functools.cache

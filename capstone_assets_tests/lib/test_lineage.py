@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
-from sqlglot import exp
 from sqlglot.lineage import lineage
 
 from capstone_assets.flights.specs import MODEL_SPECS as FLIGHTS_MODELS
@@ -34,13 +33,9 @@ def per_column_lineage(warehouse, spec) -> dg.TableColumnLineage | None:
             node = lineage(column, select, schema=schema, dialect="redshift")
         except Exception:
             continue
-        deps = {
-            (leaf.source.db, leaf.source.name, leaf.name.split(".")[-1])
-            for leaf in node.walk()
-            if not leaf.downstream and isinstance(leaf.source, exp.Table) and leaf.source.db
-        }
+        deps = traced_lineage.source_columns(node)
         if deps:
-            deps_by_column[column] = [dg.TableColumnDep(asset_key=[db, t], column_name=col) for db, t, col in sorted(deps)]
+            deps_by_column[column] = [dg.TableColumnDep(asset_key=[db, t], column_name=col) for db, t, col in deps]
     return dg.TableColumnLineage(deps_by_column=deps_by_column) if deps_by_column else None
 
 
