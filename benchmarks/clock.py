@@ -13,7 +13,8 @@ from typing import Callable, Iterator
 class Clock:
     """Exclusive wall time per bucket: entering an inner bucket pauses the outer one."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_slowest_transaction: bool = False) -> None:
+        self.keep_slowest_transaction = keep_slowest_transaction
         self.totals: dict[str, float] = defaultdict(float)
         self._stack: list[str] = []
         self._mark = 0.0
@@ -24,6 +25,8 @@ class Clock:
     def statement(self, connection: object, sql: str, params: list, seconds: float) -> None:
         """Keep the statements the connection ran since its last commit up to the slowest statement so far (its
         transaction, with the settings made before it), in order."""
+        if not self.keep_slowest_transaction:
+            return
         transaction = self._transactions[id(connection)]
         transaction.append((sql, params, seconds))
         if seconds > self._slowest_seconds:

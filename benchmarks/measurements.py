@@ -31,17 +31,14 @@ def with_cpu_seconds(measure: Callable[[], dict]) -> dict:
     return result
 
 
+def fastest(attempts: Sequence[dict]) -> dict:
+    """The fastest attempt (a baseline is never flattered by a slow, noisy one), with every attempt's seconds."""
+    return dict(min(attempts, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in attempts])
+
+
 def best_of(repeats: int, measure: Callable[[], dict]) -> dict:
-    """The fastest of `repeats` runs (a baseline is never flattered by a slow, noisy attempt)."""
-    return min((with_cpu_seconds(measure) for _ in range(repeats)), key=lambda r: r["seconds"])
-
-
-def fastest_child(repeats: int, run: Callable[[], dict]) -> dict:
-    """The fastest of `repeats` child processes (their own CPU seconds kept); `attempts` lists every time."""
-    attempts = [run() for _ in range(repeats)]
-    result = dict(min(attempts, key=lambda r: r["seconds"]))
-    result["attempts_seconds"] = [attempt["seconds"] for attempt in attempts]
-    return result
+    """The fastest of `repeats` runs in this process, with their CPU seconds."""
+    return fastest([with_cpu_seconds(measure) for _ in range(repeats)])
 
 
 def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
@@ -54,18 +51,15 @@ def limit_and_pipeline(workload: data.Workload, repeats: int, translations_from:
     then divides attempts made a minute apart, not minutes apart on a host whose speed drifts. Each is the fastest
     of its attempts (`limit`, `learning_pipeline`)."""
     loads, builds, backfills, floors = [], [], [], []
-    target = workload.warehouse("pipeline")
-    data.use_translations(target, translations_from)
+    data.use_translations(workload.warehouse("pipeline"), translations_from)
     for _ in range(repeats):
         load, build = limit_attempt(workload)
         loads.append(load)
         builds.append(build)
-        backfills.append(backfill_attempt(workload, target))
+        backfills.append(backfill_attempt(workload))
         if floor:
             floors.append(children.run_in_child("floor", workload.environment(workload.warehouse("floor")), workload.root))
-    fastest_floor = dict(min(floors, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in floors]) \
-        if floor else None
-    return fastest_limit(loads, builds), fastest_backfill(workload, backfills), fastest_floor
+    return fastest_limit(loads, builds), fastest_backfill(workload, backfills), fastest(floors) if floor else None
 
 
 def limit_attempt(workload: data.Workload) -> tuple[dict, dict]:
@@ -79,15 +73,16 @@ def limit_attempt(workload: data.Workload) -> tuple[dict, dict]:
 def fastest_limit(loads: list[dict], builds: list[dict]) -> dict:
     """The fastest load (`seconds`) and build (`models`); `same_sql_seconds` is their sum: the least work that
     yields the pipeline's tables."""
-    result = dict(min(loads, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in loads])
-    result["models"] = min(builds, key=lambda r: r["seconds"])
+    result = fastest(loads)
+    result["models"] = fastest(builds)
     result["same_sql_seconds"] = result["seconds"] + result["models"]["seconds"]
     return result
 
 
-def backfill_attempt(workload: data.Workload, target: Path) -> dict:
+def backfill_attempt(workload: data.Workload) -> dict:
     """One full backfill in a fresh process on a fresh warehouse (the SQL translations and lineage stored beside
     it stay, as on a user's machine)."""
+    target = workload.warehouse("pipeline")
     data.reset(target)
     return children.run_in_child("learning", workload.environment(target), workload.root)
 
@@ -95,10 +90,9 @@ def backfill_attempt(workload: data.Workload, target: Path) -> dict:
 def fastest_backfill(workload: data.Workload, attempts: list[dict]) -> dict:
     """The fastest attempt; the first one's time is `cold_seconds` (it started with the translations it was given,
     or none: a first run ever), the peak memory the worst attempt's, not the fastest's."""
-    result = dict(min(attempts, key=lambda r: r["seconds"]))
+    result = fastest(attempts)
     result["peak_rss_mb"] = max(attempt["peak_rss_mb"] for attempt in attempts)
     result["repeats"] = len(attempts)
-    result["attempts_seconds"] = [attempt["seconds"] for attempt in attempts]
     result["cold_seconds"] = attempts[0]["seconds"]
     result["rows"] = staged_rows(workload.warehouse("pipeline"), workload.stage_specs())
     result["rows_per_second"] = result["rows"] / result["seconds"]
@@ -108,9 +102,8 @@ def fastest_backfill(workload: data.Workload, attempts: list[dict]) -> dict:
 def learning_pipeline(workload: data.Workload, repeats: int, translations_from: Path | None = None) -> dict:
     """The fastest of `repeats` full backfills (`backfill_attempt`), starting with the translations and lineage of
     the `translations_from` warehouse, or none."""
-    target = workload.warehouse("pipeline")
-    data.use_translations(target, translations_from)
-    return fastest_backfill(workload, [backfill_attempt(workload, target) for _ in range(repeats)])
+    data.use_translations(workload.warehouse("pipeline"), translations_from)
+    return fastest_backfill(workload, [backfill_attempt(workload) for _ in range(repeats)])
 
 
 def flights(root: Path, rows: int, repeats: int) -> dict:
@@ -132,12 +125,10 @@ def flights(root: Path, rows: int, repeats: int) -> dict:
         data.reset(same_sql_target)
         statements = reloads[-1].pop("slowest_transaction")
         same_sqls.append(with_cpu_seconds(lambda: baselines.same_statements(spec, statements, same_sql_target)))
-    reload = dict(min(reloads, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in reloads],
-                  rows=staged_rows(target, [spec]))
-    same_sql = dict(min(same_sqls, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in same_sqls],
-                    rows=staged_rows(same_sql_target, [spec]))
-    plain = dict(min(plains, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in plains])
-    return {"limit": plain, "same_sql": same_sql, "reload": reload, "rows": rows, "file_bytes": upload.stat().st_size}
+    reload = dict(fastest(reloads), rows=staged_rows(target, [spec]))
+    same_sql = dict(fastest(same_sqls), rows=staged_rows(same_sql_target, [spec]))
+    return {"limit": fastest(plains), "same_sql": same_sql, "reload": reload, "rows": rows,
+            "file_bytes": upload.stat().st_size}
 
 
 def machine() -> dict:
@@ -171,7 +162,7 @@ def once_in_child(task: str, workload: data.Workload, translations_from: Path, w
         data.use_translations(target, translations_from)
         return children.run_in_child(task, workload.environment(target), workload.root)
 
-    result = fastest_child(repeats, once)
+    result = fastest([once() for _ in range(repeats)])
     result["rows"] = staged_rows(target, workload.stage_specs())
     result["rows_per_second"] = result["rows"] / result["seconds"]
     return result

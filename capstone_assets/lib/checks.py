@@ -17,7 +17,6 @@ from capstone_assets.lib.sql import ident, qualified
 from capstone_assets.resources.warehouse import Params, Warehouse
 
 SAMPLE_ROWS = 5
-TEXT_TYPES = ("VARCHAR", "CHAR", "TEXT", "CHARACTER", "BPCHAR", "STRING", "BLOB")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ class Check:
     def count_sql(self, table: str, scope: str = "1 = 1", params: Params = (),
                   sorts_fast: Collection[str] = ()) -> tuple[str, list[Any]]:
         """A query for one number that is zero exactly when the check passes; `sorts_fast`: the table's columns
-        that the engine sorts faster than it hashes (`columns_sorting_fast`)."""
+        that the engine sorts faster than it hashes (`Warehouse.columns_sorting_fast`)."""
         if self.sorted_count_rows and self.sort_key and set(self.sort_key) <= set(sorts_fast):
             return _fill(self.sorted_count_rows, table, scope, params)
         if self.count_rows is None:
@@ -85,15 +84,6 @@ def missing_tables_result(check: Check, missing: Sequence[tuple[str, str]]) -> d
 
 def _fill(template: str, table: str, scope: str, params: Params) -> tuple[str, list[Any]]:
     return template.format(table=table, scope=scope), list(params) * template.count("{scope}")
-
-
-def columns_sorting_fast(engine: str, columns: Sequence[tuple[str, str]]) -> frozenset[str]:
-    """Of (column, type), those whose duplicates a sort counts faster than a hash table does: on DuckDB the
-    fixed-width ones (numbers, dates, times), which it sorts by radix (its strings it compares one by one, and hashes
-    faster); on Redshift none, since a window ordered over the whole table runs on a single slice."""
-    if engine != "duckdb":
-        return frozenset()
-    return frozenset(name for name, data_type in columns if not data_type.upper().startswith(TEXT_TYPES))
 
 
 def count_bad_rows(warehouse: Warehouse, table: str, checks: Sequence[Check], scope: str = "1 = 1",

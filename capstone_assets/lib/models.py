@@ -127,9 +127,10 @@ def materialize_model(context: dg.AssetExecutionContext, spec: ModelSpec, checks
     ensure_model_table(warehouse, spec)
     warehouse.execute(*statements_for(spec, scope), lock=write_lock(spec))
     schemas = warehouse.table_schemas(lineage_tables(spec))
-    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope, columns=schemas[(spec.group, spec.name)])
+    columns = schemas[(spec.group, spec.name)]
+    results = evaluate_checks(warehouse, spec.group, spec.name, checks, scope, columns=columns)
     metadata = run_table_metadata(context, warehouse, spec.group, spec.name, partitions, scope,
-                                  count_rows=spec.kind == "table", columns=schemas[(spec.group, spec.name)])
+                                  count_rows=spec.kind == "table", columns=columns)
     lineage_ = column_lineage(spec, schemas)
     if lineage_:
         metadata["dagster/column_lineage"] = lineage_

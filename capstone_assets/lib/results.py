@@ -12,7 +12,7 @@ from typing import Any, Iterator, Sequence
 import dagster as dg
 
 from capstone_assets.lib.partitions import partitions_filter
-from capstone_assets.lib.checks import Check, columns_sorting_fast, count_bad_rows, missing_tables_result
+from capstone_assets.lib.checks import Check, count_bad_rows, missing_tables_result
 from capstone_assets.lib.sql import Column, ident, inline, qualified
 from capstone_assets.resources.warehouse import Warehouse
 
@@ -110,10 +110,10 @@ def evaluate_checks(warehouse: Warehouse, schema: str, table: str, checks: Seque
                     columns: Sequence[tuple[str, str]] = ()) -> list[dg.AssetCheckResult]:
     """All bad-row counts in one query, then a sample only for the checks that failed. A check class that
     overrides `evaluate` (e.g. to list every bad row) is evaluated on its own. `columns`: the table's (column, type),
-    when the caller knows them, to count each check the cheapest way (`columns_sorting_fast`)."""
+    when the caller knows them, to count each check the cheapest way (`Warehouse.columns_sorting_fast`)."""
     where, params = scope
     target = qualified(schema, table)
-    sorts_fast = columns_sorting_fast(warehouse.engine, columns)
+    sorts_fast = warehouse.columns_sorting_fast(columns)
     missing: dict[int, list[tuple[str, str]]] = {}
     batched = [check for check in checks if type(check).evaluate is Check.evaluate]
     try:

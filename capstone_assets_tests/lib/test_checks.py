@@ -148,11 +148,14 @@ def test_unique_counts_the_copies_the_grouping_finds(tmp_path, rows, columns, fo
     assert ("sample" in result.metadata) == bool(duplicated)
 
 
-def test_only_duckdb_sorts_and_only_fixed_width_columns():
+def test_only_duckdb_sorts_and_only_fixed_width_columns(tmp_path):
+    from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
+
     columns = [("id", "BIGINT"), ("month", "DATE"), ("at", "TIMESTAMP WITH TIME ZONE"), ("name", "VARCHAR"),
                ("code", "character varying(8)"), ("flag", "CHAR(1)"), ("amount", "DECIMAL(12,2)")]
-    assert c.columns_sorting_fast("duckdb", columns) == {"id", "month", "at", "amount"}
-    assert c.columns_sorting_fast("redshift", columns) == frozenset()  # a whole-table window runs on one slice there
+    assert DuckDBWarehouse(path=str(tmp_path / "w.duckdb")).columns_sorting_fast(columns) == {"id", "month", "at", "amount"}
+    redshift = RedshiftWarehouse(host="example", database="dev", user="loader", password="unused", iam_role="unused")
+    assert redshift.columns_sorting_fast(columns) == frozenset()  # a whole-table window runs on one slice there
     sorted_form = c.unique(["id", "month"]).count_sql("t.x", sorts_fast={"id", "month", "at"})[0]
     assert "LAG(" in sorted_form
     assert "GROUP BY" in c.unique(["id", "name"]).count_sql("t.x", sorts_fast={"id", "month"})[0]
