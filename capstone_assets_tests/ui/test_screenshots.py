@@ -38,7 +38,7 @@ PAGES = [
      ["stg_video_log", CHECK, "view_id_unique", "Succeeded"]),
 ]
 ERROR_TEXTS = ["Page not found", "PythonError", "An unexpected error", "Something went wrong"]
-RENDER_ATTEMPTS = 3  # the UI's first page after a start can outlast the budget on a busy machine (seen once in CI)
+RENDER_ATTEMPTS = 3  # a page can outlast the render budget on a busy machine (seen twice in CI)
 # A headless Chromium sometimes hangs on the asset graph (2 of 3 starts in one run on 2026-12-03, none on the
 # other pages), while a page renders in seconds (the check page's two renders: 14.6 s together on a busy host), so a
 # start that has not finished in 60 s is killed and run again.
@@ -90,10 +90,12 @@ def visible_text(dom: str) -> str:
 def test_page_renders_the_project_and_is_saved_as_a_screenshot(chromium, screenshot_dir, ui, learning_backfill,
                                                                 name, page, expected):
     url = ui.url + page
-    for _ in range(RENDER_ATTEMPTS):  # a page still loading when Chromium's virtual-time budget ran out: render again
+    # a page whose parts were still loading when Chromium's virtual-time budget ran out is rendered again; the
+    # spinner is not always in the text (2026-12-03: the check page showed "Checks (8)" but not yet its list)
+    for _ in range(RENDER_ATTEMPTS):
         text = visible_text(chromium(url, "--dump-dom"))
         missing = [word for word in expected if word not in text]
-        if not missing or "Loading" not in text:
+        if not missing:
             break
     assert not missing, f"{url} did not render {missing}; page text starts: {' '.join(text.split())[:1500]}"
     assert not [e for e in ERROR_TEXTS if e in text], f"{url} rendered an error page: {' '.join(text.split())[:1500]}"
