@@ -7,6 +7,7 @@ instead of failing on it. Every connection runs in UTC. A load's rejected rows a
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import tempfile
 import time
@@ -50,6 +51,7 @@ def lineage_path(warehouse_path: str | Path) -> Path:
     return Path(str(warehouse_path) + ".lineage.json")
 
 
+@functools.lru_cache(maxsize=None)  # a run asks about the same few type names hundreds of times
 def _is_fixed_width(data_type: str) -> bool:
     try:
         return exp.DataType.build(data_type, dialect="duckdb").is_type(*FIXED_WIDTH)
