@@ -8,7 +8,7 @@ import platform
 import resource
 import shutil
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import duckdb
 
@@ -46,20 +46,27 @@ def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
 
 
 def limit_and_pipeline(workload: data.Workload, repeats: int, translations_from: Path | None = None,
-                       floor: bool = False) -> tuple[dict, dict, dict | None]:
-    """The limit, the full backfill (and with `floor`, the Dagster floor), attempted in turn `repeats` times: a ratio
+                       in_turn: Mapping[str, Callable[[], dict]] | None = None) -> tuple[dict, dict, dict[str, dict]]:
+    """The limit, the full backfill and each of `in_turn`'s measurements, attempted in turn `repeats` times: a ratio
     then divides attempts made a minute apart, not minutes apart on a host whose speed drifts. Each is the fastest
-    of its attempts (`limit`, `learning_pipeline`)."""
-    loads, builds, backfills, floors = [], [], [], []
+    of its attempts (`limit`, `learning_pipeline`); `in_turn`'s by name."""
+    loads, builds, backfills = [], [], []
+    others: dict[str, list[dict]] = {name: [] for name in in_turn or {}}
     data.use_translations(workload.warehouse("pipeline"), translations_from)
     for _ in range(repeats):
         load, build = limit_attempt(workload)
         loads.append(load)
         builds.append(build)
         backfills.append(backfill_attempt(workload))
-        if floor:
-            floors.append(children.run_in_child("floor", workload.environment(workload.warehouse("floor")), workload.root))
-    return fastest_limit(loads, builds), fastest_backfill(workload, backfills), fastest(floors) if floor else None
+        for name, measure in (in_turn or {}).items():
+            others[name].append(measure())
+    return (fastest_limit(loads, builds), fastest_backfill(workload, backfills),
+            {name: fastest(attempts) for name, attempts in others.items()})
+
+
+def floor_attempt(workload: data.Workload) -> dict:
+    """The Dagster floor: the full backfill with every asset's work skipped, in a fresh process."""
+    return children.run_in_child("floor", workload.environment(workload.warehouse("floor")), workload.root)
 
 
 def limit_attempt(workload: data.Workload) -> tuple[dict, dict]:
@@ -137,12 +144,13 @@ def machine() -> dict:
             "duckdb": duckdb.__version__, "load_average": [round(x, 2) for x in os.getloadavg()]}
 
 
-def persistent_instance(workload: data.Workload, translations_from: Path | None = None) -> dict:
+def persistent_instance(workload: data.Workload) -> dict:
     """One backfill recorded in a new persistent instance (SQLite files in a DAGSTER_HOME, as `capstone run`
-    and the UI record runs), on a fresh warehouse, with the stored translations."""
+    and the UI record runs), on a fresh warehouse, with the translations stored beside the workload's pipeline
+    warehouse."""
     target, home = workload.warehouse("persistent"), workload.root / "dagster_home"
     data.reset(target)
-    data.use_translations(target, translations_from or workload.warehouse("pipeline"))
+    data.use_translations(target, workload.warehouse("pipeline"))
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     result = children.run_in_child("learning", workload.environment(target), workload.root, dagster_home=home)

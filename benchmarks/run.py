@@ -25,7 +25,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks import baselines, children, data
 from benchmarks.measurements import (
-    flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child, pandas_load, persistent_instance,
+    floor_attempt, flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child, pandas_load,
+    persistent_instance,
 )
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
@@ -91,22 +92,37 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         progress(f"generating the learning lake at scale {workload.scale:g}")
         lakes[workload.scale] = workload.generate()
     base, big = workloads[0], workloads[-1]
-    scale_results, floor = {}, None
+    growth = growth_workload(workdir, base, growth_degrees)
+    progress(f"generating the learning lake with {growth_degrees} degrees at scale {base.scale:g}")
+    growth.root.mkdir(parents=True, exist_ok=True)
+    growth_lake = growth.generate()
+    in_turn_at_base = {  # attempted in turn with the base scale's limit and backfill, in this order
+        "floor": lambda: floor_attempt(base),
+        # seeded with the base's stored translations, it stores those of its longer partition lists for the next
+        "many_ephemeral_first_run": lambda: learning_pipeline(growth, 1, base.warehouse("pipeline")),
+        "persistent": lambda: persistent_instance(base),
+        "persistent_many": lambda: persistent_instance(growth),
+    }
+    scale_results, at_base = {}, {}
     for workload in workloads:
         progress(f"scale {workload.scale:g}: the limit and the pipeline backfill in a child process"
-                 + (" and the Dagster floor (the same backfill with every asset's work skipped)" if workload is base else "")
+                 + (f", the Dagster floor (the same backfill with every asset's work skipped), {growth_degrees} degrees "
+                    f"in an ephemeral instance, the backfill recorded in a persistent instance (the CLI's path) with "
+                    f"{len(base.degrees)} and {growth_degrees} degrees" if workload is base else "")
                  + f", in turn, best of {limit_repeats} each")
-        plain, backfill, floor_here = limit_and_pipeline(
-            workload, limit_repeats, None if workload is base else base.warehouse("pipeline"), floor=workload is base)
-        floor = floor_here or floor
+        plain, backfill, others = limit_and_pipeline(
+            workload, limit_repeats, None if workload is base else base.warehouse("pipeline"),
+            in_turn_at_base if workload is base else None)
+        at_base = others or at_base
         if backfill["rows"] != plain["rows"]:
             raise AssertionError(f"scale {workload.scale:g}: the pipeline staged {backfill['rows']} rows, the limit {plain['rows']}")
         same_tables(workload)
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"],
                                                 "pipeline_over_same_sql": backfill["seconds"] / plain["same_sql_seconds"]}
-    progress(f"scale {base.scale:g}: the same backfill recorded in a persistent instance (the CLI's path)")
-    recorded = persistent_instance(base)
+    floor, recorded, grown = at_base["floor"], at_base["persistent"], at_base["persistent_many"]
+    grown_ephemeral = at_base["many_ephemeral_first_run"]
+    grown["lake"] = growth_lake
     progress(f"scale {base.scale:g}: the same backfill recorded in a PostgreSQL-backed instance (the deployment's)")
     postgres = later(postgres_instance, base, base.warehouse("pipeline"))
     progress(f"flights: upload of {flights_rows} rows, limit and reload (each best of {limit_repeats})")
@@ -115,16 +131,6 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     per_partition = once_in_child("per_partition", base, base.warehouse("pipeline"))
     progress(f"scale {base.scale:g}: the staged tables alone (the loads pandas is compared with; best of {limit_repeats})")
     staged = once_in_child("stage", base, base.warehouse("pipeline"), repeats=limit_repeats)
-    growth = growth_workload(workdir, base, growth_degrees)
-    progress(f"generating the learning lake with {growth_degrees} degrees at scale {base.scale:g}")
-    growth.root.mkdir(parents=True, exist_ok=True)
-    growth_lake = growth.generate()
-    progress(f"{growth_degrees} degrees x {len(base.months)} months in an ephemeral instance (which also stores the "
-             "translations of its longer partition lists, as the base's backfills did for theirs)")
-    grown_ephemeral = learning_pipeline(growth, 1, base.warehouse("pipeline"))
-    progress(f"{growth_degrees} degrees x {len(base.months)} months, recorded in a persistent instance")
-    grown = persistent_instance(growth)
-    grown["lake"] = growth_lake
     grown["partitions"], recorded["partitions"] = len(growth.degrees) * len(growth.months), len(base.degrees) * len(base.months)
     largest_run = None
     if largest and largest.scale == big.scale:

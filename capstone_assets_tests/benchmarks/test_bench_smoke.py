@@ -66,9 +66,10 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert per_partition["success"] and per_partition["runs"] > months * degrees  # plus the unpartitioned phases
     assert per_partition["rows"] == staged["rows"] == results["pipeline_rows_scale_1"]
     assert staged["success"] and staged["runs"] == 1
-    # the limit, the backfill and the floor attempted in turn, as often each
-    assert (len(base["limit"]["attempts_seconds"]) == len(base["pipeline"]["attempts_seconds"])
-            == len(results["dagster_floor"]["attempts_seconds"]) == run.QUICK["limit_repeats"])
+    # the limit, the backfill, the floor and both persistent-instance backfills attempted in turn, as often each
+    growth = results["partition_growth"]
+    in_turn = [base["limit"], base["pipeline"], results["dagster_floor"], growth["few"], growth["many"]]
+    assert [len(measured["attempts_seconds"]) for measured in in_turn] == [run.QUICK["limit_repeats"]] * len(in_turn)
     # the reload and the staged loads are timed as often as their baselines (like for like)
     assert len(flights["reload"]["attempts_seconds"]) == len(flights["same_sql"]["attempts_seconds"]) == len(
         staged["attempts_seconds"]) == run.QUICK["limit_repeats"]
