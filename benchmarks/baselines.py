@@ -35,10 +35,13 @@ DERIVED = {
 }
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """`memory_limit`: DuckDB's, as the pipeline sets it (None: DuckDB's own, 80% of RAM)."""
     connection = duckdb.connect(str(path))
     connection.execute("SET TimeZone = 'UTC'")
     connection.execute("SET enable_progress_bar = false")
+    if memory_limit:
+        connection.execute(f"SET memory_limit = '{memory_limit}'")
     return connection
 
 
@@ -66,10 +69,10 @@ def plain_insert(spec: StageSpec, lake: Path, files: str) -> str:
     )
 
 
-def limit_load(specs: Sequence[StageSpec], lake: Path, warehouse: Path) -> dict:
+def limit_load(specs: Sequence[StageSpec], lake: Path, warehouse: Path, memory_limit: str | None = None) -> dict:
     """The fastest plain load of every staged table: its DDL, then one read_csv over all its files."""
     started = time.perf_counter()
-    connection = _connect(warehouse)
+    connection = _connect(warehouse, memory_limit)
     create_tables(connection, specs)
     rows = 0
     for spec in specs:
@@ -101,11 +104,11 @@ def in_dependency_order(models: Sequence[ModelSpec]) -> list[ModelSpec]:
     return [by_key[key] for key in graphlib.TopologicalSorter(graph).static_order()]
 
 
-def build_models(models: Sequence[ModelSpec], warehouse: Path) -> dict:
+def build_models(models: Sequence[ModelSpec], warehouse: Path, memory_limit: str | None = None) -> dict:
     """Every model built once, straight from its SELECT (CREATE TABLE / VIEW ... AS, translated as the pipeline
     translates it), on the tables `limit_load` left: the least work that yields the pipeline's models."""
     started = time.perf_counter()
-    connection = _connect(warehouse)
+    connection = _connect(warehouse, memory_limit)
     for spec in in_dependency_order(models):
         kind = "VIEW" if spec.kind == "view" else "TABLE"
         connection.execute(f"CREATE {kind} {qualified(spec.group, spec.name)} AS "

@@ -47,21 +47,24 @@ def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
 
 def limit_and_pipeline(workload: data.Workload, repeats: int, translations_from: Path | None = None,
                        in_turn: Mapping[str, Callable[[], dict]] | None = None) -> tuple[dict, dict, dict[str, dict]]:
-    """The limit, the full backfill and each of `in_turn`'s measurements, attempted in turn `repeats` times: a ratio
-    then divides attempts made a minute apart, not minutes apart on a host whose speed drifts. Each is the fastest
-    of its attempts (`limit`, `learning_pipeline`); `in_turn`'s by name."""
-    loads, builds, backfills = [], [], []
+    """The limit (with DuckDB's own memory limit, then with the pipeline's), the full backfill and each of
+    `in_turn`'s measurements, attempted in turn `repeats` times: a ratio then divides attempts made a minute apart,
+    not minutes apart on a host whose speed drifts. Each is the fastest of its attempts (`limit`,
+    `learning_pipeline`); `in_turn`'s by name. The limit at the pipeline's memory limit is the limit's
+    `same_memory_limit`."""
+    unbounded, bounded, backfills = [], [], []
     others: dict[str, list[dict]] = {name: [] for name in in_turn or {}}
+    memory_limit = workload.settings(workload.warehouse("pipeline")).duckdb_memory_limit
     data.use_translations(workload.warehouse("pipeline"), translations_from)
     for _ in range(repeats):
-        load, build = limit_attempt(workload)
-        loads.append(load)
-        builds.append(build)
+        unbounded.append(limit_attempt(workload))
+        bounded.append(limit_attempt(workload, memory_limit))
         backfills.append(backfill_attempt(workload))
         for name, measure in (in_turn or {}).items():
             others[name].append(measure())
-    return (fastest_limit(loads, builds), fastest_backfill(workload, backfills),
-            {name: fastest(attempts) for name, attempts in others.items()})
+    limit = fastest_limit(unbounded)
+    limit["same_memory_limit"] = dict(fastest_limit(bounded), memory_limit=memory_limit)
+    return limit, fastest_backfill(workload, backfills), {name: fastest(attempts) for name, attempts in others.items()}
 
 
 def floor_attempt(workload: data.Workload) -> dict:
@@ -69,19 +72,20 @@ def floor_attempt(workload: data.Workload) -> dict:
     return children.run_in_child("floor", workload.environment(workload.warehouse("floor")), workload.root)
 
 
-def limit_attempt(workload: data.Workload) -> tuple[dict, dict]:
-    """The plain load, then the models built straight from their SELECTs on its tables, on a fresh warehouse."""
+def limit_attempt(workload: data.Workload, memory_limit: str | None = None) -> tuple[dict, dict]:
+    """The plain load, then the models built straight from their SELECTs on its tables, on a fresh warehouse, with
+    DuckDB's `memory_limit` (None: its own)."""
     target = workload.warehouse("limit")
     data.reset(target)
-    load = with_cpu_seconds(lambda: baselines.limit_load(workload.stage_specs(), workload.lake, target))
-    return load, with_cpu_seconds(lambda: baselines.build_models(MODEL_SPECS, target))
+    load = with_cpu_seconds(lambda: baselines.limit_load(workload.stage_specs(), workload.lake, target, memory_limit))
+    return load, with_cpu_seconds(lambda: baselines.build_models(MODEL_SPECS, target, memory_limit))
 
 
-def fastest_limit(loads: list[dict], builds: list[dict]) -> dict:
-    """The fastest load (`seconds`) and build (`models`); `same_sql_seconds` is their sum: the least work that
-    yields the pipeline's tables."""
-    result = fastest(loads)
-    result["models"] = fastest(builds)
+def fastest_limit(attempts: list[tuple[dict, dict]]) -> dict:
+    """The fastest load (`seconds`) and build (`models`) of the (load, build) attempts; `same_sql_seconds` is their
+    sum: the least work that yields the pipeline's tables."""
+    result = fastest([load for load, _ in attempts])
+    result["models"] = fastest([build for _, build in attempts])
     result["same_sql_seconds"] = result["seconds"] + result["models"]["seconds"]
     return result
 

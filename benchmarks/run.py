@@ -42,7 +42,8 @@ QUICK = {"scales": (0.01, 0.05), "memory_scale": 0.05, "flights_rows": 50_000, "
          "months": (1,), "growth_degrees": 4, "beside": True}
 GOALS = {  # key: (comparison, target, meaning); the other keys of results.json are reported, not goals
     "pipeline_over_same_sql_scale_10": ("<=", 1.5, "pipeline within 1.5x of the limit at scale 10 (plain load, then "
-                                        "the same models built straight from their SELECTs)"),
+                                        "the same models built straight from their SELECTs, at the pipeline's "
+                                        "DuckDB memory limit)"),
     "pipeline_work_over_same_sql": ("<=", 1.5, "the pipeline less the Dagster floor within 1.5x of the same limit at "
                                     "scale 1"),
     "persistent_over_ephemeral": ("<=", 1.5, "the backfill recorded in a persistent instance within 1.5x of the "
@@ -119,7 +120,8 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         same_tables(workload)
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"],
-                                                "pipeline_over_same_sql": backfill["seconds"] / plain["same_sql_seconds"]}
+                                                "pipeline_over_same_sql": backfill["seconds"] / same_sql_seconds(plain),
+                                                "pipeline_over_same_sql_unbounded": backfill["seconds"] / plain["same_sql_seconds"]}
     floor, recorded, grown = at_base["floor"], at_base["persistent"], at_base["persistent_many"]
     grown_ephemeral = at_base["many_ephemeral_first_run"]
     grown["lake"] = growth_lake
@@ -156,9 +158,10 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     row_by_row_rate = max(loop["rows_per_second"], many["rows_per_second"])
     results = {
         "pipeline_over_same_sql_scale_10": last["pipeline_over_same_sql"],
-        "pipeline_work_over_same_sql": (first["pipeline"]["seconds"] - floor["seconds"]) / first["limit"]["same_sql_seconds"],
-        "pipeline_over_same_sql_cpu_scale_10": last["pipeline"]["cpu_seconds"] / (
-            last["limit"]["cpu_seconds"] + last["limit"]["models"]["cpu_seconds"]),
+        "pipeline_work_over_same_sql": (first["pipeline"]["seconds"] - floor["seconds"]) / same_sql_seconds(first["limit"]),
+        "pipeline_over_same_sql_cpu_scale_10": last["pipeline"]["cpu_seconds"] / same_sql_seconds(last["limit"], "cpu_seconds"),
+        "pipeline_over_same_sql_unbounded_scale_10": last["pipeline_over_same_sql_unbounded"],
+        "pipeline_work_over_same_sql_unbounded": (first["pipeline"]["seconds"] - floor["seconds"]) / first["limit"]["same_sql_seconds"],
         "pipeline_over_limit_scale_10": last["pipeline_over_limit"],
         "persistent_over_ephemeral": recorded["seconds"] / first["pipeline"]["seconds"],
         "speedup_vs_run_per_partition": per_partition["seconds"] / first["pipeline"]["seconds"],
@@ -218,6 +221,13 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     results["goals"] = {key: {"target": f"{op} {target:g}", "value": results[key], "met": _met(op, results[key], target),
                               "meaning": meaning} for key, (op, target, meaning) in GOALS.items() if results[key] is not None}
     return results
+
+
+def same_sql_seconds(limit: dict, clock: str = "seconds") -> float:
+    """The same SQL (plain load, then the models from their SELECTs) with the pipeline's DuckDB memory limit: the
+    same engine settings as the backfill it is compared with."""
+    same = limit["same_memory_limit"]
+    return same[clock] + same["models"][clock]
 
 
 def same_tables(workload: data.Workload) -> None:

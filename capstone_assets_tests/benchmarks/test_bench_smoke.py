@@ -10,8 +10,11 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from benchmarks import run
 from capstone_assets.learning.specs import MODEL_SPECS
+from capstone_assets.settings import default_duckdb_memory_limit
 from capstone_assets_tests.postgres_server import skip_or_fail
 
 REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_10", "time_growth_10x",
@@ -22,7 +25,8 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "pipeline_over_limit_scale_10", "pipeline_work_over_limit", "persistent_over_ephemeral",
             "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x",
             "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql", "pipeline_over_same_sql_cpu_scale_10",
-            "flights_reload_over_same_sql", "flights_same_sql_over_limit")
+            "flights_reload_over_same_sql", "flights_same_sql_over_limit", "pipeline_over_same_sql_unbounded_scale_10",
+            "pipeline_work_over_same_sql_unbounded")
 
 
 def data_rows(folder: Path) -> int:
@@ -46,6 +50,11 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     # the like-for-like limit built every model (run.same_tables compared their rows with the pipeline's)
     assert base["limit"]["models"]["models"] == len(MODEL_SPECS)
     assert base["limit"]["seconds"] < base["limit"]["same_sql_seconds"]
+    same = base["limit"]["same_memory_limit"]  # the same SQL at the pipeline's DuckDB memory limit
+    assert same["memory_limit"] == default_duckdb_memory_limit() and same["rows"] == base["limit"]["rows"]
+    assert same["models"]["models"] == len(MODEL_SPECS)
+    assert results["pipeline_work_over_same_sql"] == pytest.approx(
+        (base["pipeline"]["seconds"] - results["dagster_floor_seconds"]) / (same["seconds"] + same["models"]["seconds"]))
     assert base["pipeline"]["success"] and not base["pipeline"]["checks_failed"]
     assert results["pipeline_rows_scale_1"] == data_rows(tmp_path / f"learning_scale_{small}" / "lake")
     assert results["pipeline_rows_scale_10"] == data_rows(tmp_path / f"learning_scale_{big}" / "lake")
