@@ -18,7 +18,9 @@ install: $(STAMP)
 demo: install
 	$(BIN)/capstone demo
 
-PYTEST_WORKERS ?= 2
+# 3 workers on 2 cores: the UI and deployment tests mostly wait (the daemon's 30 s backfill ticks, a hung headless
+# Chromium killed after 70 s) and a third worker fills those waits (2026-12-03: 12:25 against 13:30-15:51 with 2)
+PYTEST_WORKERS ?= 3
 
 test: install
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)

@@ -51,7 +51,7 @@ from capstone_assets_tests.aws_fixtures import aws_env, bucket, s3_endpoint  # n
 from capstone_assets_tests.postgres_server import postgres_database, postgres_server  # noqa: E402,F401
 
 
-# xdist (`make test` runs two workers): a test file's tests stay in one worker, so its module-scoped fixtures (a
+# xdist (`make test` runs three workers): a test file's tests stay in one worker, so its module-scoped fixtures (a
 # materialized warehouse, a deployment stack) are built once; the UI tests share one `dagster dev` across files, so
 # their folder is one unit. The slowest folders are handed out first, so that no worker starts one last.
 SHARED_SERVER_FOLDERS = ("ui",)
