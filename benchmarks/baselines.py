@@ -24,7 +24,7 @@ import pandas as pd
 from capstone_assets.lib.loading import find_files
 from capstone_assets.lib.models import source_tables
 from capstone_assets.lib.specs import ModelSpec, StageSpec
-from capstone_assets.lib.sql import ident, qualified, read_sql, to_dialect
+from capstone_assets.lib.sql import duckdb_string, ident, qualified, read_sql, to_dialect
 from capstone_assets.resources.local_lake import LocalLake
 
 # How the limit fills the columns that are not in the file, from the file's own path
@@ -41,7 +41,7 @@ def _connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConn
     connection.execute("SET TimeZone = 'UTC'")
     connection.execute("SET enable_progress_bar = false")
     if memory_limit:
-        connection.execute(f"SET memory_limit = '{memory_limit}'")
+        connection.execute(f"SET memory_limit = {duckdb_string(memory_limit)}")
     return connection
 
 

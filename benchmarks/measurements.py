@@ -52,19 +52,19 @@ def limit_and_pipeline(workload: data.Workload, repeats: int, translations_from:
     not minutes apart on a host whose speed drifts. Each is the fastest of its attempts (`limit`,
     `learning_pipeline`); `in_turn`'s by name. The limit at the pipeline's memory limit is the limit's
     `same_memory_limit`."""
-    unbounded, bounded, backfills = [], [], []
-    others: dict[str, list[dict]] = {name: [] for name in in_turn or {}}
     memory_limit = workload.settings(workload.warehouse("pipeline")).duckdb_memory_limit
+    measures = {"limit": lambda: limit_attempt(workload),
+                "same_memory_limit": lambda: limit_attempt(workload, memory_limit),
+                "backfill": lambda: backfill_attempt(workload), **(in_turn or {})}
+    attempts: dict[str, list] = {name: [] for name in measures}
     data.use_translations(workload.warehouse("pipeline"), translations_from)
     for _ in range(repeats):
-        unbounded.append(limit_attempt(workload))
-        bounded.append(limit_attempt(workload, memory_limit))
-        backfills.append(backfill_attempt(workload))
-        for name, measure in (in_turn or {}).items():
-            others[name].append(measure())
-    limit = fastest_limit(unbounded)
-    limit["same_memory_limit"] = dict(fastest_limit(bounded), memory_limit=memory_limit)
-    return limit, fastest_backfill(workload, backfills), {name: fastest(attempts) for name, attempts in others.items()}
+        for name, measure in measures.items():
+            attempts[name].append(measure())
+    limit = fastest_limit(attempts.pop("limit"))
+    limit["same_memory_limit"] = dict(fastest_limit(attempts.pop("same_memory_limit")), memory_limit=memory_limit)
+    backfill = fastest_backfill(workload, attempts.pop("backfill"))
+    return limit, backfill, {name: fastest(measured) for name, measured in attempts.items()}
 
 
 def floor_attempt(workload: data.Workload) -> dict:
@@ -83,10 +83,11 @@ def limit_attempt(workload: data.Workload, memory_limit: str | None = None) -> t
 
 def fastest_limit(attempts: list[tuple[dict, dict]]) -> dict:
     """The fastest load (`seconds`) and build (`models`) of the (load, build) attempts; `same_sql_seconds` is their
-    sum: the least work that yields the pipeline's tables."""
+    sum (`same_sql_cpu_seconds` in CPU seconds): the least work that yields the pipeline's tables."""
     result = fastest([load for load, _ in attempts])
     result["models"] = fastest([build for _, build in attempts])
     result["same_sql_seconds"] = result["seconds"] + result["models"]["seconds"]
+    result["same_sql_cpu_seconds"] = result["cpu_seconds"] + result["models"]["cpu_seconds"]
     return result
 
 

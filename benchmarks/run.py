@@ -120,7 +120,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         same_tables(workload)
         scale_results[f"{workload.scale:g}"] = {"lake": lakes[workload.scale], "limit": plain, "pipeline": backfill,
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"],
-                                                "pipeline_over_same_sql": backfill["seconds"] / same_sql_seconds(plain),
+                                                "pipeline_over_same_sql": backfill["seconds"] / same_sql(plain)["same_sql_seconds"],
                                                 "pipeline_over_same_sql_unbounded": backfill["seconds"] / plain["same_sql_seconds"]}
     floor, recorded, grown = at_base["floor"], at_base["persistent"], at_base["persistent_many"]
     grown_ephemeral = at_base["many_ephemeral_first_run"]
@@ -158,8 +158,8 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     row_by_row_rate = max(loop["rows_per_second"], many["rows_per_second"])
     results = {
         "pipeline_over_same_sql_scale_10": last["pipeline_over_same_sql"],
-        "pipeline_work_over_same_sql": (first["pipeline"]["seconds"] - floor["seconds"]) / same_sql_seconds(first["limit"]),
-        "pipeline_over_same_sql_cpu_scale_10": last["pipeline"]["cpu_seconds"] / same_sql_seconds(last["limit"], "cpu_seconds"),
+        "pipeline_work_over_same_sql": (first["pipeline"]["seconds"] - floor["seconds"]) / same_sql(first["limit"])["same_sql_seconds"],
+        "pipeline_over_same_sql_cpu_scale_10": last["pipeline"]["cpu_seconds"] / same_sql(last["limit"])["same_sql_cpu_seconds"],
         "pipeline_over_same_sql_unbounded_scale_10": last["pipeline_over_same_sql_unbounded"],
         "pipeline_work_over_same_sql_unbounded": (first["pipeline"]["seconds"] - floor["seconds"]) / first["limit"]["same_sql_seconds"],
         "pipeline_over_limit_scale_10": last["pipeline_over_limit"],
@@ -223,11 +223,10 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     return results
 
 
-def same_sql_seconds(limit: dict, clock: str = "seconds") -> float:
-    """The same SQL (plain load, then the models from their SELECTs) with the pipeline's DuckDB memory limit: the
-    same engine settings as the backfill it is compared with."""
-    same = limit["same_memory_limit"]
-    return same[clock] + same["models"][clock]
+def same_sql(limit: dict) -> dict:
+    """The same SQL the goals divide by (plain load, then the models from their SELECTs): the one run at the
+    pipeline's DuckDB memory limit, the same engine settings as the backfill it is compared with."""
+    return limit["same_memory_limit"]
 
 
 def same_tables(workload: data.Workload) -> None:
