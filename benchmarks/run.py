@@ -66,12 +66,28 @@ def measure(workdir: Path, scales: Sequence[float], flights_rows: int, row_subse
             memory_scale: float | None = None, growth_degrees: int = 40, beside: bool = False,
             pandas_at_big: bool = False, progress: Callable[[str], None] = lambda message: None) -> dict:
     """Every measurement of the benchmark; returns the results.json document. `beside`: the measurements that
-    depend on no other (the PostgreSQL instance, flights) run in a background thread beside the others (--quick;
-    a full run measures one thing at a time). `pandas_at_big`: the staged loads and pandas at the big scale too."""
+    depend on no other (the PostgreSQL instance, flights) start first, and one run per partition once the base scale
+    is measured, in a background thread beside the others (--quick; a full run measures one thing at a time).
+    `pandas_at_big`: the staged loads and pandas at the big scale too."""
     with ThreadPoolExecutor(max_workers=1) as background:
         later = background.submit if beside else _now
         return _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, months, memory_scale,
-                        growth_degrees, pandas_at_big, later, progress)
+                        growth_degrees, pandas_at_big, later, beside, progress)
+
+
+def _independent(base: data.Workload, workdir: Path, flights_rows: int, repeats: int, later: Callable[..., Future],
+                 progress: Callable[[str], None]) -> tuple[Future, Future]:
+    """The PostgreSQL-backed instance's backfill and the flights reload: they need no other measurement's result
+    (the PostgreSQL one copies the base's stored translations if they are there yet)."""
+    progress(f"scale {base.scale:g}: the same backfill recorded in a PostgreSQL-backed instance (the deployment's)")
+    postgres = later(postgres_instance, base, base.warehouse("pipeline"))
+    progress(f"flights: upload of {flights_rows} rows, limit and reload (each best of {repeats})")
+    return postgres, later(flights, workdir / "flights", flights_rows, repeats)
+
+
+def _per_partition(base: data.Workload, later: Callable[..., Future], progress: Callable[[str], None]) -> Future:
+    progress(f"scale {base.scale:g}: one run per partition (Dagster's default backfill), ephemeral instance")
+    return later(once_in_child, "per_partition", base, base.warehouse("pipeline"))
 
 
 def _now(function: Callable, *args) -> Future:
@@ -81,7 +97,7 @@ def _now(function: Callable, *args) -> Future:
 
 
 def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, months, memory_scale, growth_degrees,
-             pandas_at_big: bool, later: Callable[..., Future], progress: Callable[[str], None]) -> dict:
+             pandas_at_big: bool, later: Callable[..., Future], beside: bool, progress: Callable[[str], None]) -> dict:
     started = time.perf_counter()
     at_start = machine()
     workloads = [data.Workload(workdir / f"learning_scale_{s:g}", s, tuple(degrees), tuple(months)) for s in scales]
@@ -104,6 +120,8 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         "persistent": lambda: persistent_instance(base),
         "persistent_many": lambda: persistent_instance(growth),
     }
+    if beside:  # --quick: what depends on no other measurement starts first, in the second child
+        postgres, reload = _independent(base, workdir, flights_rows, limit_repeats, later, progress)
     scale_results, at_base = {}, {}
     for workload in workloads:
         progress(f"scale {workload.scale:g}: the limit and the pipeline backfill in a child process"
@@ -122,15 +140,14 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
                                                 "pipeline_over_limit": backfill["seconds"] / plain["seconds"],
                                                 "pipeline_over_same_sql": backfill["seconds"] / same_sql(plain)["same_sql_seconds"],
                                                 "pipeline_over_same_sql_unbounded": backfill["seconds"] / plain["same_sql_seconds"]}
+        if beside and workload is base:  # --quick: beside the bigger scale's runs
+            per_partition = _per_partition(base, later, progress)
     floor, recorded, grown = at_base["floor"], at_base["persistent"], at_base["persistent_many"]
     grown_ephemeral = at_base["many_ephemeral_first_run"]
     grown["lake"] = growth_lake
-    progress(f"scale {base.scale:g}: the same backfill recorded in a PostgreSQL-backed instance (the deployment's)")
-    postgres = later(postgres_instance, base, base.warehouse("pipeline"))
-    progress(f"flights: upload of {flights_rows} rows, limit and reload (each best of {limit_repeats})")
-    reload = later(flights, workdir / "flights", flights_rows, limit_repeats)
-    progress(f"scale {base.scale:g}: one run per partition (Dagster's default backfill), ephemeral instance")
-    per_partition = once_in_child("per_partition", base, base.warehouse("pipeline"))
+    if not beside:
+        postgres, reload = _independent(base, workdir, flights_rows, limit_repeats, later, progress)
+        per_partition = _per_partition(base, later, progress)
     progress(f"scale {base.scale:g}: the staged tables alone (the loads pandas is compared with; best of {limit_repeats})")
     staged = once_in_child("stage", base, base.warehouse("pipeline"), repeats=limit_repeats)
     grown["partitions"], recorded["partitions"] = len(growth.degrees) * len(growth.months), len(base.degrees) * len(base.months)
@@ -152,7 +169,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         progress(f"scale {big.scale:g}: the staged tables alone, and pandas read_csv + insert per file")
         staged_big = once_in_child("stage", big, big.warehouse("pipeline"), repeats=limit_repeats)
         frames_big = pandas_load(big, limit_repeats)
-    postgres, reload = postgres.result(), reload.result()
+    postgres, reload, per_partition = postgres.result(), reload.result(), per_partition.result()
 
     first, last = scale_results[f"{base.scale:g}"], scale_results[f"{big.scale:g}"]
     row_by_row_rate = max(loop["rows_per_second"], many["rows_per_second"])
