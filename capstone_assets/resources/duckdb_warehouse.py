@@ -38,6 +38,11 @@ from capstone_assets.resources.warehouse import (
 )
 
 LOCK_MESSAGES = ("Could not set lock", "Conflicting lock", "database is locked")
+# DuckDB writes a commit to its log and checkpoints the log into the file once it holds 16 MB. A backfill's small
+# partition loads (fewer rows than a row group) go through the log, so at 16 MB a scale-1 backfill checkpointed 14
+# times (0.8 s of its commits); at 256 MB it checkpoints about once, when its connection closes. A large load
+# writes its row groups straight to the file and is not affected; nor is peak memory (measured at scale 10).
+CHECKPOINT_THRESHOLD = "256MB"
 FIXED_WIDTH = (*exp.DataType.INTEGER_TYPES, *exp.DataType.REAL_TYPES, *exp.DataType.TEMPORAL_TYPES, exp.DataType.Type.BOOLEAN)
 
 
@@ -112,6 +117,7 @@ class DuckDBWarehouse(Warehouse):
             try:
                 connection = duckdb.connect(self.path)
                 connection.execute("SET TimeZone = 'UTC'")
+                connection.execute(f"SET checkpoint_threshold = {duckdb_string(CHECKPOINT_THRESHOLD)}")
                 if self.memory_limit:
                     connection.execute(f"SET memory_limit = {duckdb_string(self.memory_limit)}")
                 return connection

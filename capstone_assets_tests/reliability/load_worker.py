@@ -4,6 +4,7 @@
 
 --hold FILE      after the rows are inserted, before COMMIT: create FILE, then wait (for --release, or forever)
 --release FILE   with --hold: continue to COMMIT once FILE exists
+--hold-committed FILE  after COMMIT, before the connection closes (and DuckDB checkpoints): create FILE, then wait
 --lock-seen FILE create FILE whenever opening the warehouse meets another process's lock
 --headroom BYTES cap the process's address space (RLIMIT_AS) at its size after start-up plus BYTES
 --memory-limit S the warehouse's CAPSTONE_DUCKDB_MEMORY_LIMIT (e.g. 96MB)
@@ -41,6 +42,14 @@ def hold_before_commit(marker: str, release: str | None) -> None:
     duckdb_warehouse.DuckDBWarehouse._insert = insert_then_hold
 
 
+def hold_after_commit(marker: str) -> None:
+    def touch_then_hold(self):
+        Path(marker).touch()
+        time.sleep(3600)
+
+    duckdb_warehouse.DuckDBWarehouse._close_session = touch_then_hold
+
+
 def report_lock(marker: str) -> None:
     connect = duckdb.connect
 
@@ -70,12 +79,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--run-id", default="worker")
     parser.add_argument("--hold")
     parser.add_argument("--release")
+    parser.add_argument("--hold-committed")
     parser.add_argument("--lock-seen")
     parser.add_argument("--headroom", type=int)
     parser.add_argument("--memory-limit", default="")
     args = parser.parse_args(argv)
     if args.hold:
         hold_before_commit(args.hold, args.release)
+    if args.hold_committed:
+        hold_after_commit(args.hold_committed)
     if args.lock_seen:
         report_lock(args.lock_seen)
     from capstone_assets_tests.reliability.lakes import load

@@ -72,6 +72,21 @@ def test_crash_in_the_middle_of_a_partition_load(settings, lake_dir, tmp_path):
     assert query(settings, f"SELECT COUNT(*) FROM {JANUARY_ROWS}") == [(50_000,)]
 
 
+def test_crash_after_a_commit_before_the_checkpoint_keeps_the_load(settings, lake_dir, tmp_path):
+    """A small load's commit is in DuckDB's log until the connection closes (duckdb_warehouse.CHECKPOINT_THRESHOLD);
+    a crash before that loses nothing committed."""
+    write_video_log(lake_dir, video_rows(20))
+    marker = tmp_path / "committed-not-checkpointed"
+    process = worker(settings, JANUARY, "--hold-committed", str(marker), "--run-id", "killed-after-commit")
+    wait_for(marker, process)
+    log = Path(f"{settings.duckdb_path}.wal")
+    assert log.exists() and log.stat().st_size > 0  # the commit is in the log, not yet in the file
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=PATIENCE)
+    assert query(settings, f"SELECT COUNT(*) FROM {JANUARY_ROWS}") == [(20,)]
+    assert query(settings, "SELECT run_id, rows_loaded FROM capstone.load_audit") == [("killed-after-commit", 20)]
+
+
 def test_two_runs_writing_the_warehouse_at_once(settings, lake_dir, tmp_path):
     january, february = video_rows(3_000), video_rows(2_000, FEBRUARY, first_id=10_000)
     write_video_log(lake_dir, january)
