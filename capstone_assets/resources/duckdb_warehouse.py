@@ -179,6 +179,18 @@ class DuckDBWarehouse(Warehouse):
                 raise
             connection.execute("COMMIT")
 
+    # A read is one statement, its own transaction in DuckDB: no BEGIN and COMMIT around it (a scale-1 backfill
+    # makes about a hundred reads: catalog, counts, checks)
+    def query(self, sql: str, params: Params = ()) -> list[tuple]:
+        with self.connection() as connection:
+            return DuckDBTransaction(connection).query(sql, params)
+
+    def query_columns(self, sql: str, params: Params = ()) -> tuple[list[str], list[tuple]]:
+        with self.connection() as connection:
+            reader = DuckDBTransaction(connection)
+            rows = reader.query(sql, params)
+            return reader.last_columns, rows
+
     def export_parquet(self, select_sql: str, lake: Lake, prefix: str, partition_by: Sequence[str]) -> int:
         columns = ", ".join(ident(c) for c in partition_by)
         with tempfile.TemporaryDirectory(prefix="capstone-export-") as folder:
