@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import duckdb
 import dagster as dg
 
 from capstone_assets import runner
 from capstone_assets.definitions import build_definitions
 from capstone_assets.settings import Settings
+
+
+DAEMON_TICKS = Path(__file__).resolve().parent / "daemon_ticks"
+
+
+def daemon_ticks(seconds: int = 5) -> dict[str, str]:
+    """The environment that makes a Dagster daemon started by a test tick its backfills every `seconds` instead of 30
+    (daemon_ticks/sitecustomize.py): what the UI and deployment tests check does not depend on the interval."""
+    path = os.pathsep.join(p for p in (str(DAEMON_TICKS), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "CAPSTONE_TEST_DAEMON_TICK": str(seconds)}
 
 
 def materialize(settings: Settings, selection: str, instance: dg.DagsterInstance | None = None, **plan_options) -> runner.RunReport:

@@ -24,6 +24,7 @@ import pytest
 from capstone_assets.lib.event_batches import BATCH_SIZE
 from capstone_assets.learning.generator import generate
 from capstone_assets_tests.deploy.stack import DEPLOY, SERVICES, Stack, compose_services, free_port, wait_for, write_instance
+from capstone_assets_tests.helpers import daemon_ticks
 from capstone_assets_tests.ui import graphql as gql
 
 pytestmark = pytest.mark.deploy
@@ -87,11 +88,11 @@ def environments(home: Path, dsn: dict, bucket: str, s3_endpoint: str, lake: Pat
                         "CAPSTONE_DEGREES": DEGREE, "CAPSTONE_LEARNING_START": "2019-01-01",
                         "CAPSTONE_LEARNING_END": f"2019-{MONTHS[-1] + 1:02d}-01"},
         "webserver": {**common, "DAGSTER_WEBSERVER_HOST": "127.0.0.1", "DAGSTER_WEBSERVER_PORT": str(free_port())},
-        "daemon": dict(common),
+        "daemon": {**common, **daemon_ticks()},
     }
 
 
-TEST_ONLY = {"CAPSTONE_DEGREES", "CAPSTONE_LEARNING_START", "CAPSTONE_LEARNING_END"}
+TEST_ONLY = {"CAPSTONE_DEGREES", "CAPSTONE_LEARNING_START", "CAPSTONE_LEARNING_END", *daemon_ticks()}
 
 
 @pytest.fixture(scope="module")

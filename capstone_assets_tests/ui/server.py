@@ -20,6 +20,8 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from capstone_assets_tests.helpers import daemon_ticks
+
 REPO = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")
 T = TypeVar("T")
@@ -78,7 +80,7 @@ class DagsterDev:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        self._env = {**os.environ, **env, "DAGSTER_HOME": str(home)}
+        self._env = {**os.environ, **daemon_ticks(), **env, "DAGSTER_HOME": str(home)}
         self._process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 180) -> None:
