@@ -50,6 +50,8 @@ TYPE_KINDS = (  # declared type prefix -> kind (VARCHAR/CHAR/TEXT have none: any
     ("BOOLEAN", "boolean"), ("DATE", "date"), ("TIMESTAMP", "timestamp"),
 )
 INTEGER_RANGES = {"SMALLINT": 2 ** 15, "INTEGER": 2 ** 31, "INT": 2 ** 31, "BIGINT": 2 ** 63}
+# DuckDB's own text for a date and a whole-second timestamp with a 4-digit year, which the patterns accept
+CANONICAL_LENGTHS = {"date": 10, "timestamp": 19}
 
 
 def column_kind(column: Column, utc_offsets: bool = False) -> Kind | None:
@@ -72,8 +74,12 @@ def sql_fit(value_sql: str, column: Column, utc_offsets: bool = False) -> tuple[
              else f"CAST({value_sql} AS {target})")  # the session runs in UTC, so TIMESTAMPTZ -> TIMESTAMP is UTC
     exact = (f"regexp_full_match({value_sql}, {duckdb_string(kind.pattern)}) "
              f"AND TRY_CAST({value_sql} AS {'TIMESTAMPTZ' if kind.name == 'timestamp_utc_offset' else target}) IS NOT NULL")
-    if kind.name == "integer":  # a value that reads back as itself is plain digits in range: no pattern needed
-        exact = f"CAST(TRY_CAST({value_sql} AS {target}) AS VARCHAR) = {value_sql} OR ({exact})"
+    reads_back = f"CAST(TRY_CAST({value_sql} AS {target}) AS VARCHAR) = {value_sql}"
+    # a value that reads back as itself (at the canonical length) fits: no pattern needed, which costs far more
+    if kind.name == "integer":  # plain digits in range
+        exact = f"{reads_back} OR ({exact})"
+    elif kind.name in CANONICAL_LENGTHS:  # YYYY-MM-DD[ HH:MM:SS], a real day and time (fractions take the pattern)
+        exact = f"(length({value_sql}) = {CANONICAL_LENGTHS[kind.name]} AND {reads_back}) OR ({exact})"
     return typed, f"({value_sql} IS NULL OR ({exact}))"
 
 

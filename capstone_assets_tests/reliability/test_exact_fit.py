@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 
+import duckdb
 import pytest
 
 from capstone_assets.flights.specs import AIRPORTS
@@ -19,7 +20,7 @@ from capstone_assets.learning.generator import FACT_COLUMNS
 from capstone_assets.lib.checks import in_partition_month
 from capstone_assets.lib.loading import load_partition
 from capstone_assets.lib.sql import Column
-from capstone_assets.lib.value_rules import misfit
+from capstone_assets.lib.value_rules import misfit, sql_fit
 from capstone_assets.resources import build_resources
 from capstone_assets.resources.redshift_warehouse import RedshiftWarehouse
 from capstone_assets.resources.warehouse import LoadError, LoadRequest
@@ -230,3 +231,27 @@ def test_the_rules_accept_the_values_they_should(settings):
                           ("0", boolean), ("1", boolean), ("TRUE", boolean)]:
         assert misfit(value, column) is None, (value, column)
     assert misfit("2147483648", integer) is not None  # out of range is no fit either
+
+
+EDGE_VALUES = {  # the loads' SQL rule (with its read-back shortcuts) must agree with misfit on each
+    ("BIGINT", "BIGINT"): ["12", "-12", "+12", "007", "-0", "9223372036854775807", "9223372036854775808", "1e3", "1.0",
+                           " 1", "1 ", "0x10", "1_000", "NaN"],
+    ("DATE", "DATE"): ["2019-01-02", "0999-01-02", "2019-1-2", "2019-02-30", "10000-01-01", "2019-01-02 00:00:00",
+                       " 2019-01-02", "2019-01-02 (BC)", "0001-01-01", "infinity", "epoch"],
+    ("TIMESTAMP", "TIMESTAMP"): ["2019-01-02 03:04:05", "0999-01-02 03:04:05", "2019-01-02 03:04:05.5",
+                                 "2019-01-02 03:04:05.500000", "2019-01-02 03:04:05.1234567", "2019-01-02T03:04:05",
+                                 "2019-01-02 3:04:05", "2019-01-02 24:00:00", "2019-01-02 23:59:60",
+                                 "10000-01-02 03:04:05", "2019-01-02 03:04:05+00", "2019-01-02 03:04",
+                                 "2019-01-02 03:04:05 ", "2019-02-30 03:04:05", "infinity", "2019-01-02"],
+}
+
+
+@pytest.mark.parametrize("types", EDGE_VALUES, ids=[t[0] for t in EDGE_VALUES])
+def test_the_loads_sql_rule_and_misfit_agree_on_edge_values(types):
+    column = Column("v", *types, False)
+    _, fits = sql_fit('"v"', column)
+    with duckdb.connect() as connection:
+        connection.execute("SET TimeZone = 'UTC'")
+        for value in EDGE_VALUES[types]:
+            fit = connection.execute(f'SELECT {fits} FROM (SELECT CAST(? AS VARCHAR) AS "v")', [value]).fetchone()[0]
+            assert (fit is True) == (misfit(value, column) is None), (types[0], value)  # NULL loads nothing either
