@@ -23,13 +23,15 @@ class Clock:
         self._transactions: dict[int, list[tuple[str, list, float]]] = defaultdict(list)  # by connection
 
     def statement(self, connection: object, sql: str, params: list, seconds: float) -> None:
-        """Keep the statements the connection ran since its last commit up to the slowest statement so far (its
-        transaction, with the settings made before it), in order."""
+        """Keep the statements the connection ran since its last commit up to the slowest statement so far inside an
+        explicit transaction (that transaction, with the settings made before it), in order. A DuckDB read runs
+        outside any transaction, so it is never the slowest statement kept."""
         if not self.keep_slowest_transaction:
             return
         transaction = self._transactions[id(connection)]
         transaction.append((sql, params, seconds))
-        if seconds > self._slowest_seconds:
+        opened = any(s.lstrip().upper().startswith("BEGIN") for s, _, _ in transaction)
+        if opened and seconds > self._slowest_seconds:
             self._slowest_seconds, self.slowest_transaction = seconds, list(transaction)
         if sql.lstrip().upper().startswith(("COMMIT", "ROLLBACK")):
             transaction.clear()

@@ -41,3 +41,18 @@ def test_a_model_with_other_rows_than_the_pipeline_stops_the_benchmark(tmp_path:
     _warehouse(workload.warehouse("pipeline"), {"dim_users": 2, "word_positions": 5})
     with pytest.raises(AssertionError, match=r"\{'dim_users': \(3, 2\)\}"):
         run.same_tables(workload)
+
+
+def test_the_flights_replay_keeps_an_explicit_transaction_up_to_its_slowest_statement_even_its_commit(tmp_path):
+    from benchmarks.clock import Clock
+    from capstone_assets.flights.specs import FLIGHTS
+
+    clock, connection = Clock(keep_slowest_transaction=True), object()
+    for sql, seconds in [("SELECT 1", 5.0), ("BEGIN TRANSACTION", 0.0), ('DELETE FROM "flights"."flights" WHERE 1 = 1', 1.0),
+                         ("COMMIT", 2.0), ("SELECT 2", 9.0)]:  # a read runs outside any transaction: never kept
+        clock.statement(connection, sql, [], seconds)
+    kept = clock.slowest_transaction
+    assert [sql for sql, _, _ in kept] == ["SELECT 1", "BEGIN TRANSACTION", 'DELETE FROM "flights"."flights" WHERE 1 = 1',
+                                          "COMMIT"]
+    replayed = baselines.same_statements(FLIGHTS, kept, tmp_path / "replay.duckdb")  # no second COMMIT
+    assert replayed["statements"] == 4 and replayed["slowest"] == "SELECT 1"
