@@ -21,6 +21,7 @@ class Clock:
         self.slowest_transaction: list[tuple[str, list, float]] = []  # (sql, params, seconds)
         self._slowest_seconds = 0.0
         self._transactions: dict[int, list[tuple[str, list, float]]] = defaultdict(list)  # by connection
+        self._open: set[int] = set()  # the connections inside an explicit transaction
 
     def statement(self, connection: object, sql: str, params: list, seconds: float) -> None:
         """Keep the statements the connection ran since its last commit up to the slowest statement so far inside an
@@ -28,13 +29,15 @@ class Clock:
         outside any transaction, so it is never the slowest statement kept."""
         if not self.keep_slowest_transaction:
             return
-        transaction = self._transactions[id(connection)]
+        transaction, word = self._transactions[id(connection)], sql.lstrip().upper()
         transaction.append((sql, params, seconds))
-        opened = any(s.lstrip().upper().startswith("BEGIN") for s, _, _ in transaction)
-        if opened and seconds > self._slowest_seconds:
+        if word.startswith("BEGIN"):
+            self._open.add(id(connection))
+        if id(connection) in self._open and seconds > self._slowest_seconds:
             self._slowest_seconds, self.slowest_transaction = seconds, list(transaction)
-        if sql.lstrip().upper().startswith(("COMMIT", "ROLLBACK")):
+        if word.startswith(("COMMIT", "ROLLBACK")):
             transaction.clear()
+            self._open.discard(id(connection))
 
     @contextmanager
     def measure(self, bucket: str) -> Iterator[None]:
