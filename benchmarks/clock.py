@@ -22,11 +22,14 @@ class Clock:
         self._slowest_seconds = 0.0
         self._transactions: dict[int, list[tuple[str, list, float]]] = defaultdict(list)  # by connection
         self._open: set[int] = set()  # the connections inside an explicit transaction
+        self.file_read_seconds = 0.0  # in statements that read the lake's files (the loads), within `sql`
 
     def statement(self, connection: object, sql: str, params: list, seconds: float) -> None:
         """Keep the statements the connection ran since its last commit up to the slowest statement so far inside an
         explicit transaction (that transaction, with the settings made before it), in order. A DuckDB read runs
         outside any transaction, so it is never the slowest statement kept."""
+        if "read_csv(" in sql or "read_json(" in sql:
+            self.file_read_seconds += seconds
         if not self.keep_slowest_transaction:
             return
         transaction, word = self._transactions[id(connection)], sql.lstrip().upper()

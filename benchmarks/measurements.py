@@ -198,3 +198,26 @@ def growth_workload(workdir: Path, base: data.Workload, degrees: int) -> data.Wo
     the generator splits the same users, hence about the same rows, over many more partitions."""
     names = tuple(DEFAULT_DEGREES) + tuple(f"degree_{i:02d}" for i in range(len(DEFAULT_DEGREES) + 1, degrees + 1))
     return data.Workload(workdir / f"learning_growth_{degrees}_degrees", base.scale, names[:degrees], base.months)
+
+
+def staged_and_pandas(workload: data.Workload, repeats: int, translations_from: Path) -> dict[str, dict]:
+    """The staged tables alone (`stage`), the same runs with every asset's work skipped (`stage_floor`: their Dagster
+    floor) and pandas read_csv + insert per file (`pandas`), attempted in turn `repeats` times as the limit and the
+    backfill are (the host's speed drifts within minutes); the fastest of each."""
+    measures = {
+        "stage": lambda: once_in_child("stage", workload, translations_from),
+        "stage_floor": lambda: children.run_in_child("stage_floor", workload.environment(workload.warehouse("floor")),
+                                                     workload.root),
+        "pandas": lambda: pandas_load(workload),
+    }
+    attempts: dict[str, list] = {name: [] for name in measures}
+    for _ in range(repeats):
+        for name, measure in measures.items():
+            attempts[name].append(measure())
+    return {name: fastest(measured) for name, measured in attempts.items()}
+
+
+def load_work_speedup(versus: dict[str, dict]) -> float:
+    """pandas' time over the staged tables' less their Dagster floor (both runs' partition and check events),
+    as `pipeline_work_over_same_sql` takes the floor off the backfill."""
+    return versus["pandas"]["seconds"] / (versus["stage"]["seconds"] - versus["stage_floor"]["seconds"])

@@ -25,8 +25,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks import baselines, children, data
 from benchmarks.measurements import (
-    floor_attempt, flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child, pandas_load,
-    persistent_instance,
+    floor_attempt, flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child,
+    load_work_speedup, persistent_instance, staged_and_pandas,
 )
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
@@ -148,8 +148,6 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     if not beside:
         postgres, reload = _independent(base, workdir, flights_rows, limit_repeats, later, progress)
         per_partition = _per_partition(base, later, progress)
-    progress(f"scale {base.scale:g}: the staged tables alone (the loads pandas is compared with; best of {limit_repeats})")
-    staged = once_in_child("stage", base, base.warehouse("pipeline"), repeats=limit_repeats)
     grown["partitions"], recorded["partitions"] = len(growth.degrees) * len(growth.months), len(base.degrees) * len(base.months)
     largest_run = None
     if largest and largest.scale == big.scale:
@@ -162,13 +160,15 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
     progress(f"row by row: {row_subset} rows of stg_video_log, cursor.execute per row and executemany")
     loop = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset)
     many = baselines.row_by_row(video_log, base.lake, base.warehouse("row_by_row"), row_subset, executemany=True)
-    progress(f"pandas read_csv + insert per file (best of {limit_repeats})")
-    frames = pandas_load(base, limit_repeats)
-    staged_big = frames_big = None
+    progress(f"scale {base.scale:g}: the staged tables alone (the loads pandas is compared with), their Dagster floor "
+             f"and pandas read_csv + insert per file, in turn, best of {limit_repeats} each")
+    versus = staged_and_pandas(base, limit_repeats, base.warehouse("pipeline"))
+    staged, frames = versus["stage"], versus["pandas"]
+    versus_big = staged_big = frames_big = None
     if pandas_at_big:  # where the data, not Dagster's per-partition events, dominates the staged loads
-        progress(f"scale {big.scale:g}: the staged tables alone, and pandas read_csv + insert per file")
-        staged_big = once_in_child("stage", big, big.warehouse("pipeline"), repeats=limit_repeats)
-        frames_big = pandas_load(big, limit_repeats)
+        progress(f"scale {big.scale:g}: the same three, in turn")
+        versus_big = staged_and_pandas(big, limit_repeats, big.warehouse("pipeline"))
+        staged_big, frames_big = versus_big["stage"], versus_big["pandas"]
     postgres, reload, per_partition = postgres.result(), reload.result(), per_partition.result()
 
     first, last = scale_results[f"{base.scale:g}"], scale_results[f"{big.scale:g}"]
@@ -189,6 +189,10 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         "speedup_vs_row_by_row": first["pipeline"]["rows_per_second"] / row_by_row_rate,
         "speedup_vs_pandas": first["pipeline"]["rows_per_second"] / frames["rows_per_second"],
         "speedup_vs_pandas_load_scale_10": staged_big["rows_per_second"] / frames_big["rows_per_second"] if staged_big else None,
+        "speedup_vs_pandas_load_work": load_work_speedup(versus),
+        "speedup_vs_pandas_load_work_scale_10": load_work_speedup(versus_big) if versus_big else None,
+        "staged_floor_over_pandas": versus["stage_floor"]["seconds"] / frames["seconds"],
+        "speedup_vs_pandas_load_statements": frames["seconds"] / staged["file_read_statements_seconds"],
         "peak_rss_mb_scale_10": last["pipeline"]["peak_rss_mb"],
         "peak_rss_growth_10x": last["pipeline"]["peak_rss_mb"] / first["pipeline"]["peak_rss_mb"],
         "peak_rss_growth_beyond_10": (largest_run["peak_rss_mb"] / last["pipeline"]["peak_rss_mb"]) if largest_run else None,
@@ -224,6 +228,8 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         "persistent_instance": recorded,
         "run_per_partition": per_partition,
         "staged_tables_alone": staged,
+        "staged_floor": versus["stage_floor"],
+        "staged_floor_scale_10": versus_big["stage_floor"] if versus_big else None,
         "partition_growth": {"few": recorded, "many": grown, "many_ephemeral_first_run": grown_ephemeral},
         "postgres_instance": postgres,
         "memory_scale": {"scale": largest.scale, "pipeline": largest_run} if largest else None,
