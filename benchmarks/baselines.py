@@ -85,12 +85,13 @@ def limit_load(specs: Sequence[StageSpec], lake: Path, warehouse: Path, memory_l
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def same_statements(spec: StageSpec, statements: Sequence[tuple[str, list, float]], warehouse: Path) -> dict:
+def same_statements(spec: StageSpec, statements: Sequence[tuple[str, list, float]], warehouse: Path,
+                    memory_limit: str | None = None) -> dict:
     """The statements the pipeline's load ran (its transaction up to its slowest statement, the INSERT ... SELECT
     FROM read_csv with the exact-fit rules), alone on a new table from the DDL, committed: the same SQL without
-    the platform around it (finding and inspecting the file, checks, audit, Dagster)."""
+    the platform around it (finding and inspecting the file, checks, audit, Dagster), at `memory_limit`."""
     started = time.perf_counter()
-    connection = _connect(warehouse)
+    connection = _connect(warehouse, memory_limit)
     create_tables(connection, [spec])
     for sql, params, _ in statements:
         connection.execute(sql, params or None)

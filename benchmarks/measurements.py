@@ -16,7 +16,7 @@ from benchmarks import baselines, children, data
 from capstone_assets.flights import generator as flights_generator
 from capstone_assets.learning.specs import MODEL_SPECS
 from capstone_assets.lib.specs import StageSpec
-from capstone_assets.settings import DEFAULT_DEGREES
+from capstone_assets.settings import DEFAULT_DEGREES, load_settings
 
 
 def cpu_seconds() -> float:
@@ -128,19 +128,25 @@ def flights(root: Path, rows: int, repeats: int) -> dict:
 
     target, same_sql_target = root / "pipeline.duckdb", root / "same_sql.duckdb"
     environment = {"CAPSTONE_ENV": "local", "CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(target)}
-    plains, reloads, same_sqls = [], [], []
+    memory_limit = load_settings(environment).duckdb_memory_limit  # the reload's, which its replay runs at too
+    plains, reloads, same_sqls, unbounded = [], [], [], []
+
+    def replay(statements: list, limit: str | None) -> dict:
+        data.reset(same_sql_target)
+        return with_cpu_seconds(lambda: baselines.same_statements(spec, statements, same_sql_target, limit))
+
     for _ in range(repeats):  # in turn, as the learning limit and backfill: the host's speed drifts within minutes
         data.reset(root / "limit.duckdb")
         plains.append(with_cpu_seconds(lambda: baselines.file_limit(spec, root / "lake", upload, root / "limit.duckdb")))
         data.reset(target)
         reloads.append(children.run_in_child("flights", environment, root))
-        data.reset(same_sql_target)
         statements = reloads[-1].pop("slowest_transaction")
-        same_sqls.append(with_cpu_seconds(lambda: baselines.same_statements(spec, statements, same_sql_target)))
+        unbounded.append(replay(statements, None))
+        same_sqls.append(replay(statements, memory_limit))
     reload = dict(fastest(reloads), rows=staged_rows(target, [spec]))
-    same_sql = dict(fastest(same_sqls), rows=staged_rows(same_sql_target, [spec]))
-    return {"limit": fastest(plains), "same_sql": same_sql, "reload": reload, "rows": rows,
-            "file_bytes": upload.stat().st_size}
+    same_sql = dict(fastest(same_sqls), rows=staged_rows(same_sql_target, [spec]), memory_limit=memory_limit)
+    return {"limit": fastest(plains), "same_sql": same_sql, "same_sql_unbounded": fastest(unbounded), "reload": reload,
+            "rows": rows, "file_bytes": upload.stat().st_size}
 
 
 def machine() -> dict:
@@ -217,7 +223,21 @@ def staged_and_pandas(workload: data.Workload, repeats: int, translations_from: 
     return {name: fastest(measured) for name, measured in attempts.items()}
 
 
-def load_work_speedup(versus: dict[str, dict]) -> float:
-    """pandas' time over the staged tables' less their Dagster floor (both runs' partition and check events),
-    as `pipeline_work_over_same_sql` takes the floor off the backfill."""
-    return versus["pandas"]["seconds"] / (versus["stage"]["seconds"] - versus["stage_floor"]["seconds"])
+def pandas_ratios(versus: dict[str, dict], versus_big: dict[str, dict] | None) -> dict[str, float | None]:
+    """pandas' time over the staged tables' parts (`staged_and_pandas`), at the base scale unless named:
+    * `speedup_vs_pandas_load_work`: over the staged tables less their Dagster floor (both runs' partition and check
+      events), as `pipeline_work_over_same_sql` takes the floor off the backfill;
+    * `speedup_vs_pandas_load_statements`: over the loads' own statements (read the files, insert);
+    * `speedup_vs_pandas_load_bound`: over the floor plus those statements, the most the staged tables can reach
+      against pandas however little their checks, file inspection and bookkeeping cost."""
+    def work(measured: dict[str, dict]) -> float:
+        return measured["pandas"]["seconds"] / (measured["stage"]["seconds"] - measured["stage_floor"]["seconds"])
+
+    pandas, statements = versus["pandas"]["seconds"], versus["stage"]["file_read_statements_seconds"]
+    return {
+        "speedup_vs_pandas_load_work": work(versus),
+        "speedup_vs_pandas_load_work_scale_10": work(versus_big) if versus_big else None,
+        "speedup_vs_pandas_load_statements": pandas / statements,
+        "speedup_vs_pandas_load_bound": pandas / (versus["stage_floor"]["seconds"] + statements),
+        "staged_floor_over_pandas": versus["stage_floor"]["seconds"] / pandas,
+    }

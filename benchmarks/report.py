@@ -64,8 +64,11 @@ def table(results: dict) -> str:
             results["per_scale"][big]["limit"]["seconds"])
     flights_ = results["flights"]
     row("flights: plain read_csv of the upload", flights_["limit"]["seconds"], flights_["limit"]["rows"])
-    row("flights: the reload's load statement alone (exact-fit rules)", flights_["same_sql"]["seconds"],
-        flights_["same_sql"]["rows"], flights_["limit"]["seconds"])
+    row(f"flights: its load statement alone, at {flights_['same_sql'].get('memory_limit', 'the same limit')}",
+        flights_["same_sql"]["seconds"], flights_["same_sql"]["rows"], flights_["limit"]["seconds"])
+    if flights_.get("same_sql_unbounded"):
+        row("flights: the same at DuckDB's own memory limit", flights_["same_sql_unbounded"]["seconds"],
+            flights_["same_sql"]["rows"], flights_["limit"]["seconds"])
     row("flights: reload through the pipeline", flights_["reload"]["seconds"], flights_["reload"]["rows"],
         flights_["limit"]["seconds"], flights_["reload"]["peak_rss_mb"])
     buckets = results["per_scale"][base]["pipeline"]["buckets"]
@@ -100,11 +103,11 @@ def table(results: dict) -> str:
         at_big = results.get("speedup_vs_pandas_load_work_scale_10")
         lines.append(f"speedup_vs_pandas_load_work = {results['speedup_vs_pandas_load_work']:.2f}"
                      + (f", {at_big:.2f} at scale {big}" if at_big else "") + " (pandas over the staged tables less their "
-                     f"Dagster floor; staged_floor_over_pandas = {results['staged_floor_over_pandas']:.2f}: at 0.5 or "
-                     "more, no loader run by Dagster with these events can be 2x pandas; reported)")
-        lines.append(f"speedup_vs_pandas_load_statements = {results['speedup_vs_pandas_load_statements']:.2f} (pandas over "
-                     "the staged loads' own statements, read the files and insert, without checks, inspection or Dagster; "
-                     "reported)")
+                     f"Dagster floor, {results['staged_floor_over_pandas']:.2f}x pandas' time; reported)")
+        lines.append(f"speedup_vs_pandas_load_statements = {results['speedup_vs_pandas_load_statements']:.2f} (over "
+                     "the loads' own statements: read the files, insert), speedup_vs_pandas_load_bound = "
+                     f"{results['speedup_vs_pandas_load_bound']:.2f} (over those statements plus the floor: the most "
+                     "the staged tables can reach, whatever their checks and inspection cost; reported)")
     lines.append(f"dagster_floor_over_limit = {results['dagster_floor_over_limit']:.2f}, pipeline_work_over_limit = "
                  f"{results['pipeline_work_over_limit']:.2f} (the pipeline less the floor, over the plain load; reported)")
     return "\n".join(lines)

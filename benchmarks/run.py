@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from benchmarks import baselines, children, data
 from benchmarks.measurements import (
     floor_attempt, flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child,
-    load_work_speedup, persistent_instance, staged_and_pandas,
+    pandas_ratios, persistent_instance, staged_and_pandas,
 )
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
@@ -49,7 +49,7 @@ GOALS = {  # key: (comparison, target, meaning); the other keys of results.json 
     "persistent_over_ephemeral": ("<=", 1.5, "the backfill recorded in a persistent instance within 1.5x of the "
                                   "ephemeral one"),
     "flights_reload_over_same_sql": ("<=", 1.1, "flights reload within 1.1x of its own load statement alone (the "
-                                    "same read_csv with the exact-fit rules)"),
+                                    "same read_csv with the exact-fit rules, at the reload's DuckDB memory limit)"),
     "speedup_vs_run_per_partition": (">=", 5.0, "at least 5x Dagster's default backfill (one run per partition)"),
     "speedup_vs_pandas_load": (">=", 2.0, "the staged loads at least 2x pandas read_csv + insert per file"),
     "partition_growth_13x": ("<=", 2.0, "40 x 12 partitions at most 2x the time of 3 x 12 at the same rows "
@@ -189,10 +189,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         "speedup_vs_row_by_row": first["pipeline"]["rows_per_second"] / row_by_row_rate,
         "speedup_vs_pandas": first["pipeline"]["rows_per_second"] / frames["rows_per_second"],
         "speedup_vs_pandas_load_scale_10": staged_big["rows_per_second"] / frames_big["rows_per_second"] if staged_big else None,
-        "speedup_vs_pandas_load_work": load_work_speedup(versus),
-        "speedup_vs_pandas_load_work_scale_10": load_work_speedup(versus_big) if versus_big else None,
-        "staged_floor_over_pandas": versus["stage_floor"]["seconds"] / frames["seconds"],
-        "speedup_vs_pandas_load_statements": frames["seconds"] / staged["file_read_statements_seconds"],
+        **pandas_ratios(versus, versus_big),
         "peak_rss_mb_scale_10": last["pipeline"]["peak_rss_mb"],
         "peak_rss_growth_10x": last["pipeline"]["peak_rss_mb"] / first["pipeline"]["peak_rss_mb"],
         "peak_rss_growth_beyond_10": (largest_run["peak_rss_mb"] / last["pipeline"]["peak_rss_mb"]) if largest_run else None,
@@ -206,6 +203,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         "limit_time_growth_10x": last["limit"]["seconds"] / first["limit"]["seconds"],
         "data_growth": last["pipeline"]["rows"] / first["pipeline"]["rows"],
         "flights_reload_over_same_sql": reload["reload"]["seconds"] / reload["same_sql"]["seconds"],
+        "flights_reload_over_same_sql_unbounded": reload["reload"]["seconds"] / reload["same_sql_unbounded"]["seconds"],
         "flights_reload_over_limit": reload["reload"]["seconds"] / reload["limit"]["seconds"],
         "flights_same_sql_over_limit": reload["same_sql"]["seconds"] / reload["limit"]["seconds"],
         "dagster_floor_seconds": floor["seconds"],

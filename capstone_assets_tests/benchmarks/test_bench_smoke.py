@@ -27,7 +27,8 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql", "pipeline_over_same_sql_cpu_scale_10",
             "flights_reload_over_same_sql", "flights_same_sql_over_limit", "pipeline_over_same_sql_unbounded_scale_10",
             "pipeline_work_over_same_sql_unbounded", "speedup_vs_pandas_load_work", "staged_floor_over_pandas",
-            "speedup_vs_pandas_load_statements")
+            "speedup_vs_pandas_load_statements", "speedup_vs_pandas_load_bound",
+            "flights_reload_over_same_sql_unbounded")
 
 
 def data_rows(folder: Path) -> int:
@@ -70,6 +71,11 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert flights["reload"]["rows"] == flights["limit"]["rows"] == flights["same_sql"]["rows"] == run.QUICK["flights_rows"]
     # the load's transaction up to its INSERT ... FROM read_csv, not one stray query
     assert flights["same_sql"]["statements"] >= 2 and flights["same_sql"]["slowest_reads_csv"]
+    # replayed at the reload's own DuckDB memory limit (the goal) and at DuckDB's own (reported)
+    assert flights["same_sql"]["memory_limit"] == default_duckdb_memory_limit()
+    assert flights["same_sql_unbounded"]["statements"] == flights["same_sql"]["statements"]
+    assert results["flights_reload_over_same_sql_unbounded"] == pytest.approx(
+        flights["reload"]["seconds"] / flights["same_sql_unbounded"]["seconds"])
     assert flights["same_sql"]["slowest"].startswith('INSERT INTO "flights"."flights"')
     per_partition, staged = results["run_per_partition"], results["staged_tables_alone"]
     months, degrees = len(run.QUICK["months"]), 3
@@ -80,6 +86,8 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert staged_floor["success"] and staged_floor["runs"] == 1 and staged_floor["checks_passed"] == staged["checks_passed"]
     assert 0 < staged_floor["seconds"] < staged["seconds"]
     assert 0 < staged["file_read_statements_seconds"] < staged["buckets"]["sql"]  # the loads' statements, within SQL
+    assert results["speedup_vs_pandas_load_bound"] == pytest.approx(
+        results["pandas"]["seconds"] / (staged_floor["seconds"] + staged["file_read_statements_seconds"]))
     assert results["speedup_vs_pandas_load_work"] == pytest.approx(
         results["pandas"]["seconds"] / (staged["seconds"] - staged_floor["seconds"]))
     # the limit, the backfill, the floor and both persistent-instance backfills attempted in turn, as often each
