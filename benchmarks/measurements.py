@@ -36,9 +36,14 @@ def fastest(attempts: Sequence[dict]) -> dict:
     return dict(min(attempts, key=lambda r: r["seconds"]), attempts_seconds=[r["seconds"] for r in attempts])
 
 
-def best_of(repeats: int, measure: Callable[[], dict]) -> dict:
-    """The fastest of `repeats` runs in this process, with their CPU seconds."""
-    return fastest([with_cpu_seconds(measure) for _ in range(repeats)])
+def attempted_in_turn(measures: Mapping[str, Callable[[], dict]], repeats: int) -> dict[str, list[dict]]:
+    """Every measure attempted once, in order, `repeats` times: a ratio of two of them then divides attempts made a
+    minute apart, not minutes apart on a host whose speed drifts. The attempts by name."""
+    attempts: dict[str, list[dict]] = {name: [] for name in measures}
+    for _ in range(repeats):
+        for name, measure in measures.items():
+            attempts[name].append(measure())
+    return attempts
 
 
 def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
@@ -48,19 +53,15 @@ def staged_rows(warehouse: Path, specs: Sequence[StageSpec]) -> int:
 def limit_and_pipeline(workload: data.Workload, repeats: int, translations_from: Path | None = None,
                        in_turn: Mapping[str, Callable[[], dict]] | None = None) -> tuple[dict, dict, dict[str, dict]]:
     """The limit (with DuckDB's own memory limit, then with the pipeline's), the full backfill and each of
-    `in_turn`'s measurements, attempted in turn `repeats` times: a ratio then divides attempts made a minute apart,
-    not minutes apart on a host whose speed drifts. Each is the fastest of its attempts (`limit`,
+    `in_turn`'s measurements, attempted in turn `repeats` times (`attempted_in_turn`). Each is the fastest of its attempts (`limit`,
     `learning_pipeline`); `in_turn`'s by name. The limit at the pipeline's memory limit is the limit's
     `same_memory_limit`."""
     memory_limit = workload.settings(workload.warehouse("pipeline")).duckdb_memory_limit
     measures = {"limit": lambda: limit_attempt(workload),
                 "same_memory_limit": lambda: limit_attempt(workload, memory_limit),
                 "backfill": lambda: backfill_attempt(workload), **(in_turn or {})}
-    attempts: dict[str, list] = {name: [] for name in measures}
     data.use_translations(workload.warehouse("pipeline"), translations_from)
-    for _ in range(repeats):
-        for name, measure in measures.items():
-            attempts[name].append(measure())
+    attempts = attempted_in_turn(measures, repeats)
     limit = fastest_limit(attempts.pop("limit"))
     limit["same_memory_limit"] = dict(fastest_limit(attempts.pop("same_memory_limit")), memory_limit=memory_limit)
     backfill = fastest_backfill(workload, attempts.pop("backfill"))
@@ -169,34 +170,24 @@ def persistent_instance(workload: data.Workload) -> dict:
     return result
 
 
-def once_in_child(task: str, workload: data.Workload, translations_from: Path, warehouse: str = "",
-                  repeats: int = 1) -> dict:
+def once_in_child(task: str, workload: data.Workload, translations_from: Path, warehouse: str = "") -> dict:
     """A `task` child on a fresh warehouse of its own (named after the task unless `warehouse` is given: a DuckDB
     file named like a schema, `learning.duckdb`, makes that name ambiguous), with the stored translations; with its
-    staged rows. With `repeats`, the fastest of that many, each on a fresh warehouse."""
+    staged rows."""
     target = workload.warehouse(warehouse or task)
-
-    def once() -> dict:
-        data.reset(target)
-        data.use_translations(target, translations_from)
-        return children.run_in_child(task, workload.environment(target), workload.root)
-
-    result = fastest([once() for _ in range(repeats)])
+    data.reset(target)
+    data.use_translations(target, translations_from)
+    result = children.run_in_child(task, workload.environment(target), workload.root)
     result["rows"] = staged_rows(target, workload.stage_specs())
     result["rows_per_second"] = result["rows"] / result["seconds"]
     return result
 
 
-def pandas_load(workload: data.Workload, repeats: int = 1) -> dict:
-    """pandas read_csv + insert per file into a fresh warehouse: the usual way to load the staged tables; the
-    fastest of `repeats`."""
+def pandas_load(workload: data.Workload) -> dict:
+    """pandas read_csv + insert per file into a fresh warehouse: the usual way to load the staged tables."""
     target = workload.warehouse("pandas")
-
-    def once() -> dict:
-        data.reset(target)
-        return baselines.pandas_per_file(workload.stage_specs(), workload.lake, target)
-
-    return best_of(repeats, once)
+    data.reset(target)
+    return with_cpu_seconds(lambda: baselines.pandas_per_file(workload.stage_specs(), workload.lake, target))
 
 
 def growth_workload(workdir: Path, base: data.Workload, degrees: int) -> data.Workload:
@@ -216,11 +207,7 @@ def staged_and_pandas(workload: data.Workload, repeats: int, translations_from: 
                                                      workload.root),
         "pandas": lambda: pandas_load(workload),
     }
-    attempts: dict[str, list] = {name: [] for name in measures}
-    for _ in range(repeats):
-        for name, measure in measures.items():
-            attempts[name].append(measure())
-    return {name: fastest(measured) for name, measured in attempts.items()}
+    return {name: fastest(measured) for name, measured in attempted_in_turn(measures, repeats).items()}
 
 
 def pandas_ratios(versus: dict[str, dict], versus_big: dict[str, dict] | None) -> dict[str, float | None]:

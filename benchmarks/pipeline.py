@@ -70,25 +70,25 @@ def _run_task(task: str, settings, instance, recorded: str) -> dict:
     from capstone_assets.definitions import build_definitions
 
     path = "runner.plan/execute on group:learning" + (f", {recorded}" if recorded else "")
-    if task == "floor":
-        path += ", every asset's work skipped (Dagster alone)"
     plan: Callable = runner.plan
     if task == "per_partition":
         plan, path = one_run_per_partition, "one run per degree x month partition (Dagster's default backfill)"
-    if task in ("stage", "stage_floor"):
+    staged, work_skipped = task.startswith("stage"), task.endswith("floor")  # stage, stage_floor; floor, stage_floor
+    if staged:
         path = ("runner.plan/execute on the learning group's staged tables (files -> tables, with their checks) and "
-                "the dimensions their checks read" + (", every asset's work skipped (Dagster alone)"
-                                                      if task == "stage_floor" else ""))
-    if task in ("learning", "floor", "per_partition", "stage", "stage_floor"):
+                "the dimensions their checks read")
+    if work_skipped:
+        path += ", every asset's work skipped (Dagster alone)"
+    if task != "flights":
         defs, setup = build_definitions(settings), None
-        selection = staged_tables(settings) if task in ("stage", "stage_floor") else LEARNING
+        selection = staged_tables(settings) if staged else LEARNING
     else:
         defs, setup, path = _flights_definitions(settings)
         selection = FLIGHTS if setup else "*"
     if setup:
         runner.execute(defs, runner.plan(defs, setup), instance=instance)
     clock = Clock(keep_slowest_transaction=task == "flights")  # what `baselines.same_statements` replays
-    with instrumented(clock), (_work_skipped() if task in ("floor", "stage_floor") else nullcontext()):
+    with instrumented(clock), (_work_skipped() if work_skipped else nullcontext()):
         started, cpu_started = time.perf_counter(), _cpu_seconds()
         runs = plan(defs, selection)
         report = runner.execute(defs, runs, instance=instance, stop_on_failure=False)

@@ -26,7 +26,7 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "speedup_vs_run_per_partition", "speedup_vs_pandas_load", "partition_growth_13x",
             "pipeline_over_same_sql_scale_10", "pipeline_work_over_same_sql", "pipeline_over_same_sql_cpu_scale_10",
             "flights_reload_over_same_sql", "flights_same_sql_over_limit", "pipeline_over_same_sql_unbounded_scale_10",
-            "pipeline_work_over_same_sql_unbounded", "speedup_vs_pandas_load_work", "staged_floor_over_pandas",
+            "pipeline_work_over_same_sql_unbounded", "staged_floor_over_pandas",
             "speedup_vs_pandas_load_statements", "speedup_vs_pandas_load_bound",
             "flights_reload_over_same_sql_unbounded")
 
@@ -84,12 +84,14 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert staged["success"] and staged["runs"] == 1
     staged_floor = results["staged_floor"]  # the staged runs with every asset's work skipped: Dagster alone
     assert staged_floor["success"] and staged_floor["runs"] == 1 and staged_floor["checks_passed"] == staged["checks_passed"]
-    assert 0 < staged_floor["seconds"] < staged["seconds"]
+    # the floor ran no load statement (its work was skipped), the staged run did. Not which one took longer: at this
+    # scale the two differ by under a second, and the one-run-per-partition child runs beside them
+    assert staged_floor["seconds"] > 0 and staged_floor["file_read_statements_seconds"] == 0
     assert 0 < staged["file_read_statements_seconds"] < staged["buckets"]["sql"]  # the loads' statements, within SQL
     assert results["speedup_vs_pandas_load_bound"] == pytest.approx(
         results["pandas"]["seconds"] / (staged_floor["seconds"] + staged["file_read_statements_seconds"]))
-    assert results["speedup_vs_pandas_load_work"] == pytest.approx(
-        results["pandas"]["seconds"] / (staged["seconds"] - staged_floor["seconds"]))
+    assert math.isfinite(results["speedup_vs_pandas_load_work"]) and results["speedup_vs_pandas_load_work"] == pytest.approx(
+        results["pandas"]["seconds"] / (staged["seconds"] - staged_floor["seconds"]))  # a difference of timings: any sign
     # the limit, the backfill, the floor and both persistent-instance backfills attempted in turn, as often each
     growth = results["partition_growth"]
     in_turn = [base["limit"], base["pipeline"], results["dagster_floor"], growth["few"], growth["many"]]
