@@ -23,6 +23,7 @@ class Clock:
         self._transactions: dict[int, list[tuple[str, list, float]]] = defaultdict(list)  # by connection
         self._open: set[int] = set()  # the connections inside an explicit transaction
         self.file_read_seconds = 0.0  # in statements that read the lake's files (the loads), within `sql`
+        self.checks_seconds = 0.0  # evaluating the asset checks, their queries included (across the buckets)
 
     def statement(self, connection: object, sql: str, params: list, seconds: float) -> None:
         """Keep the statements the connection ran since its last commit up to the slowest statement so far inside an
@@ -67,6 +68,18 @@ class Clock:
         return wrapper
 
 
+    def checks(self, function: Callable) -> Callable:
+        """`function` (a check evaluation) with its whole time, its SQL included, added to `checks_seconds`."""
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.checks_seconds += time.perf_counter() - started
+
+        return wrapper
+
+
 class TimedConnection:
     """A DuckDB connection whose calls count as SQL time (`execute` returns the proxy, as DuckDB returns itself)."""
 
@@ -98,7 +111,7 @@ class TimedConnection:
 
 @contextmanager
 def instrumented(clock: Clock) -> Iterator[None]:
-    from capstone_assets.lib import loading, models
+    from capstone_assets.lib import loading, models, staging
     from capstone_assets.resources import duckdb_warehouse
 
     warehouse_class = duckdb_warehouse.DuckDBWarehouse
@@ -107,6 +120,9 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (loading, "source_rows", clock.timed("source_file_checks", loading.source_rows)),
         (loading, "prepare_partitions", clock.timed("source_file_checks", loading.prepare_partitions)),
         (models, "column_lineage", clock.timed("column_lineage", models.column_lineage)),
+        (models, "evaluate_checks", clock.checks(models.evaluate_checks)),
+        (staging, "evaluate_checks", clock.checks(staging.evaluate_checks)),
+        (staging, "row_count_check", clock.checks(staging.row_count_check)),
         (duckdb_warehouse, "to_dialect", clock.timed("sql_translation", duckdb_warehouse.to_dialect)),
         (warehouse_class, "_connect", lambda self: TimedConnection(clock.timed("sql", connect)(self), clock)),
     ]

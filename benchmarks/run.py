@@ -25,8 +25,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from benchmarks import baselines, children, data
 from benchmarks.measurements import (
-    floor_attempt, flights, growth_workload, learning_pipeline, limit_and_pipeline, machine, once_in_child,
-    pandas_ratios, persistent_instance, staged_and_pandas,
+    floor_attempt, flights, flights_ratios, growth_workload, learning_pipeline, limit_and_pipeline, machine,
+    once_in_child, pandas_ratios, persistent_instance, staged_and_pandas,
 )
 from benchmarks.postgres_instance import postgres_instance
 from benchmarks.report import table
@@ -81,7 +81,7 @@ def _independent(base: data.Workload, workdir: Path, flights_rows: int, repeats:
     (the PostgreSQL one copies the base's stored translations if they are there yet)."""
     progress(f"scale {base.scale:g}: the same backfill recorded in a PostgreSQL-backed instance (the deployment's)")
     postgres = later(postgres_instance, base, base.warehouse("pipeline"))
-    progress(f"flights: upload of {flights_rows} rows, limit and reload (each best of {repeats})")
+    progress(f"flights: upload of {flights_rows} rows, limit, reload and its Dagster floor (each best of {repeats})")
     return postgres, later(flights, workdir / "flights", flights_rows, repeats)
 
 
@@ -202,10 +202,7 @@ def _measure(workdir, scales, flights_rows, row_subset, limit_repeats, degrees, 
         "time_growth_10x": last["pipeline"]["seconds"] / first["pipeline"]["seconds"],
         "limit_time_growth_10x": last["limit"]["seconds"] / first["limit"]["seconds"],
         "data_growth": last["pipeline"]["rows"] / first["pipeline"]["rows"],
-        "flights_reload_over_same_sql": reload["reload"]["seconds"] / reload["same_sql"]["seconds"],
-        "flights_reload_over_same_sql_unbounded": reload["reload"]["seconds"] / reload["same_sql_unbounded"]["seconds"],
-        "flights_reload_over_limit": reload["reload"]["seconds"] / reload["limit"]["seconds"],
-        "flights_same_sql_over_limit": reload["same_sql"]["seconds"] / reload["limit"]["seconds"],
+        **flights_ratios(reload),
         "dagster_floor_seconds": floor["seconds"],
         "dagster_floor_over_limit": floor["seconds"] / first["limit"]["seconds"],
         "pipeline_work_over_limit": (first["pipeline"]["seconds"] - floor["seconds"]) / first["limit"]["seconds"],

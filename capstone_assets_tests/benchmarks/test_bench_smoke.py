@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import run
+from capstone_assets.flights.specs import FLIGHTS
 from capstone_assets.learning.specs import MODEL_SPECS
+from capstone_assets.lib.checks import default_checks
 from capstone_assets.settings import default_duckdb_memory_limit
 from capstone_assets_tests.postgres_server import skip_or_fail
 
@@ -28,7 +30,7 @@ REQUIRED = ("pipeline_over_limit", "speedup_vs_row_by_row", "peak_rss_mb_scale_1
             "flights_reload_over_same_sql", "flights_same_sql_over_limit", "pipeline_over_same_sql_unbounded_scale_10",
             "pipeline_work_over_same_sql_unbounded", "staged_floor_over_pandas",
             "speedup_vs_pandas_load_statements", "speedup_vs_pandas_load_bound",
-            "flights_reload_over_same_sql_unbounded")
+            "flights_reload_over_same_sql_unbounded", "flights_reload_work_over_same_sql", "flights_reload_bound")
 
 
 def data_rows(folder: Path) -> int:
@@ -77,6 +79,15 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert results["flights_reload_over_same_sql_unbounded"] == pytest.approx(
         flights["reload"]["seconds"] / flights["same_sql_unbounded"]["seconds"])
     assert flights["same_sql"]["slowest"].startswith('INSERT INTO "flights"."flights"')
+    # the floor: the same run, its work skipped (no load statement, no check query); the bound adds to the replayed
+    # statement the floor, the upload's inspection and the checks the reload itself ran
+    floor, reload = flights["floor"], flights["reload"]
+    every_check = len(default_checks(FLIGHTS)) + 1  # and the row count against the file
+    assert floor["success"] and floor["checks_passed"] == every_check >= reload["checks_passed"] > 0  # a warning may not pass
+    assert floor["file_read_statements_seconds"] == floor["checks_seconds"] == 0 and reload["checks_seconds"] > 0
+    assert "work skipped" in floor["path"] and reload["buckets"]["source_file_checks"] > 0
+    assert results["flights_reload_bound"] == pytest.approx(1 + (
+        floor["seconds"] + reload["buckets"]["source_file_checks"] + reload["checks_seconds"]) / flights["same_sql"]["seconds"])
     per_partition, staged = results["run_per_partition"], results["staged_tables_alone"]
     months, degrees = len(run.QUICK["months"]), 3
     assert per_partition["success"] and per_partition["runs"] > months * degrees  # plus the unpartitioned phases
@@ -98,7 +109,7 @@ def test_benchmark_quick_measures_everything(tmp_path: Path):
     assert [len(measured["attempts_seconds"]) for measured in in_turn] == [run.QUICK["limit_repeats"]] * len(in_turn)
     # the reload and the staged loads are timed as often as their baselines (like for like)
     assert len(flights["reload"]["attempts_seconds"]) == len(flights["same_sql"]["attempts_seconds"]) == len(
-        staged["attempts_seconds"]) == run.QUICK["limit_repeats"]
+        flights["floor"]["attempts_seconds"]) == len(staged["attempts_seconds"]) == run.QUICK["limit_repeats"]
     few, many = results["partition_growth"]["few"], results["partition_growth"]["many"]
     assert (few["partitions"], many["partitions"]) == (degrees * months, run.QUICK["growth_degrees"] * months)
     assert many["success"] and many["rows"] == data_rows(tmp_path / f"learning_growth_{run.QUICK['growth_degrees']}_degrees" / "lake")
