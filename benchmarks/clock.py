@@ -1,5 +1,6 @@
 """Where a benchmark child's wall time goes: exclusive buckets (`sql`, `source_file_checks`, `column_lineage`,
-`sql_translation`) around the project's own functions and every DuckDB call; the rest is orchestration."""
+`sql_translation`) around the project's own functions and every DuckDB call; the rest is orchestration. Across the
+buckets, the loads' statements (`file_read_seconds`) and the checks' evaluation (`checks_seconds`) are tallied too."""
 
 from __future__ import annotations
 
@@ -66,7 +67,6 @@ class Clock:
                 return function(*args, **kwargs)
 
         return wrapper
-
 
     def checks(self, function: Callable) -> Callable:
         """`function` (a check evaluation) with its whole time, its SQL included, added to `checks_seconds`."""

@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--serve", action="store_true", help="run the tasks requested on stdin, one JSON line each")
     parser.add_argument("--task", choices=("learning", "floor", "per_partition", "stage", "stage_floor", "flights",
-                                                       "flights_floor"))
+                                           "flights_floor"))
     parser.add_argument("--env", help="the settings' environment, as JSON")
     parser.add_argument("--out")
     parser.add_argument("--dagster-home", type=Path, help="record the runs in a persistent instance in this folder")
