@@ -68,9 +68,10 @@ def limit_and_pipeline(workload: data.Workload, repeats: int, translations_from:
     return limit, backfill, {name: fastest(measured) for name, measured in attempts.items()}
 
 
-def floor_attempt(workload: data.Workload) -> dict:
-    """The Dagster floor: the full backfill with every asset's work skipped, in a fresh process."""
-    return children.run_in_child("floor", workload.environment(workload.warehouse("floor")), workload.root)
+def floor_attempt(workload: data.Workload, task: str = "floor") -> dict:
+    """The Dagster floor: the full backfill (`floor`; `stage_floor`: the staged tables' runs) with every asset's work
+    skipped, in a fresh process."""
+    return children.run_in_child(task, workload.environment(workload.warehouse("floor")), workload.root)
 
 
 def limit_attempt(workload: data.Workload, memory_limit: str | None = None) -> tuple[dict, dict]:
@@ -130,25 +131,31 @@ def flights(root: Path, rows: int, repeats: int) -> dict:
     target, same_sql_target = root / "pipeline.duckdb", root / "same_sql.duckdb"
     environment = {"CAPSTONE_ENV": "local", "CAPSTONE_LAKE_DIR": str(root / "lake"), "CAPSTONE_DUCKDB_PATH": str(target)}
     memory_limit = load_settings(environment).duckdb_memory_limit  # the reload's, which its replay runs at too
-    plains, reloads, floors, same_sqls, unbounded = [], [], [], [], []
+    kept: list = []  # the statements of the reload just made: what its replays run
 
-    def replay(statements: list, limit: str | None) -> dict:
-        data.reset(same_sql_target)
-        return with_cpu_seconds(lambda: baselines.same_statements(spec, statements, same_sql_target, limit))
-
-    for _ in range(repeats):  # in turn, as the learning limit and backfill: the host's speed drifts within minutes
+    def plain() -> dict:
         data.reset(root / "limit.duckdb")
-        plains.append(with_cpu_seconds(lambda: baselines.file_limit(spec, root / "lake", upload, root / "limit.duckdb")))
+        return with_cpu_seconds(lambda: baselines.file_limit(spec, root / "lake", upload, root / "limit.duckdb"))
+
+    def reload() -> dict:
         data.reset(target)
-        reloads.append(children.run_in_child("flights", environment, root))
-        statements = reloads[-1].pop("slowest_transaction")
-        floors.append(children.run_in_child("flights_floor", environment, root))  # the same run, its work skipped
-        unbounded.append(replay(statements, None))
-        same_sqls.append(replay(statements, memory_limit))
-    reload = dict(fastest(reloads), rows=staged_rows(target, [spec]))
-    same_sql = dict(fastest(same_sqls), rows=staged_rows(same_sql_target, [spec]), memory_limit=memory_limit)
-    return {"limit": fastest(plains), "same_sql": same_sql, "same_sql_unbounded": fastest(unbounded), "reload": reload,
-            "floor": fastest(floors), "rows": rows, "file_bytes": upload.stat().st_size}
+        result = children.run_in_child("flights", environment, root)
+        kept[:] = result.pop("slowest_transaction")
+        return result
+
+    def replay(limit: str | None) -> dict:
+        data.reset(same_sql_target)
+        return with_cpu_seconds(lambda: baselines.same_statements(spec, kept, same_sql_target, limit))
+
+    attempts = attempted_in_turn({  # in turn, as the learning limit and backfill: the host's speed drifts within minutes
+        "limit": plain, "reload": reload,
+        "floor": lambda: children.run_in_child("flights_floor", environment, root),  # the same run, its work skipped
+        "same_sql_unbounded": lambda: replay(None), "same_sql": lambda: replay(memory_limit),
+    }, repeats)
+    measured = {name: fastest(attempted) for name, attempted in attempts.items()}
+    measured["reload"]["rows"] = staged_rows(target, [spec])
+    measured["same_sql"].update(rows=staged_rows(same_sql_target, [spec]), memory_limit=memory_limit)
+    return {**measured, "rows": rows, "file_bytes": upload.stat().st_size}
 
 
 def flights_ratios(measured: dict) -> dict[str, float]:
@@ -222,8 +229,7 @@ def staged_and_pandas(workload: data.Workload, repeats: int, translations_from: 
     backfill are (the host's speed drifts within minutes); the fastest of each."""
     measures = {
         "stage": lambda: once_in_child("stage", workload, translations_from),
-        "stage_floor": lambda: children.run_in_child("stage_floor", workload.environment(workload.warehouse("floor")),
-                                                     workload.root),
+        "stage_floor": lambda: floor_attempt(workload, "stage_floor"),
         "pandas": lambda: pandas_load(workload),
     }
     return {name: fastest(measured) for name, measured in attempted_in_turn(measures, repeats).items()}
